@@ -1,0 +1,8 @@
+"""Book plumbing used by every chapter: profiles and seeding (``setup``), records and
+provenance (``record``), claim verdicts (``verdict``), plots and kernel-free widgets."""
+
+from replib.book.setup import (DataMissingError, GPUUnavailableError, ParameterError,
+                               PROFILES, ProfileError, Run, setup)
+
+__all__ = ["setup", "Run", "PROFILES", "ProfileError", "ParameterError",
+           "GPUUnavailableError", "DataMissingError"]

@@ -1,0 +1,1 @@
+"""Market and mechanism simulators with their metrics (auctions, bidding)."""

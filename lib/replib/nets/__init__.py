@@ -1,0 +1,1 @@
+"""Small host networks that mechanisms plug into."""

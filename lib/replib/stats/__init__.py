@@ -1,0 +1,1 @@
+"""The statistics behind verdicts: seed summaries, confidence intervals, tests."""

@@ -1,0 +1,220 @@
+"""Execute chapters with papermill at a profile, in parallel, and report.
+
+    python scripts/run_chapters.py --profile ci [--only rtb,gla] [--jobs 2]
+                                   [-p seeds '[41, 42]'] [-p T 300]
+
+* Chapters run in parallel on the available cores, longest first (recorded durations in
+  ``data/durations.json``), each with ``OMP_NUM_THREADS = cores // jobs``.
+* ``-p NAME VALUE`` overrides a chapter parameter (VALUE is YAML: ``3``, ``0.5``,
+  ``'[1, 2]'``); a name that is not in a chapter's parameters cell fails that chapter.
+* A chapter that raises, or runs past its profile's budget (killed then), fails the run
+  with a one-line reason; the others still run. The exit status is 1 if any failed.
+* Per-chapter wall time, peak memory and verdict counts go to ``build/run_report.json``
+  and are printed as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
+from replib.book.setup import PROFILES  # noqa: E402
+
+VERDICT_ABBR = {"reproduced": "R", "not reproduced at this scale": "NR", "inconclusive": "I"}
+
+
+def discover(chapters_dir: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(chapters_dir.glob("*.ipynb")) if not p.stem.startswith("_")}
+
+
+def git_state() -> tuple[str, bool]:
+    try:
+        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "lib",
+                                     "chapters"], capture_output=True, text=True).stdout.strip())
+        return sha, dirty
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", False
+
+
+def declared_parameters(nb: Path) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(nb)))
+
+
+def kill_tree(pid: int) -> None:
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    procs = parent.children(recursive=True) + [parent]
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def verdict_counts(metrics_dir: Path, slug: str) -> dict[str, int] | None:
+    f = metrics_dir / f"{slug}.verdicts.json"
+    if not f.exists():
+        return None
+    counts = {"R": 0, "NR": 0, "I": 0}
+    for c in json.loads(f.read_text())["claims"]:
+        counts[VERDICT_ABBR[c["verdict"]]] += 1
+    return counts
+
+
+def run_one(slug: str, src: Path, a, params: dict, threads: int, budget: float,
+            env_base: dict) -> dict:
+    for suffix in (".metrics.json", ".verdicts.json"):  # never report a stale record
+        (a.metrics / f"{slug}{suffix}").unlink(missing_ok=True)
+    declared = declared_parameters(src)
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        return {"slug": slug, "ok": False, "wall_s": 0.0, "peak_rss_mb": None,
+                "error": f"unknown parameter(s) {unknown}; this chapter's parameters are "
+                         f"{sorted(declared)}"}
+    env = dict(env_base, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads))
+    with tempfile.TemporaryDirectory() as td:
+        res_file = Path(td) / "result.json"
+        cmd = [sys.executable, str(ROOT / "scripts" / "execute_chapter.py"), "--src", str(src),
+               "--dst", str(a.out / f"{slug}.ipynb"), "--params", json.dumps(params),
+               "--result", str(res_file), "--cell-timeout", str(budget)]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            _, err = proc.communicate(timeout=budget)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+            proc.communicate()
+            wall = time.perf_counter() - t0
+            return {"slug": slug, "ok": False, "wall_s": round(wall, 1), "peak_rss_mb": None,
+                    "error": f"exceeded the {a.profile} budget of {budget:.0f} s (killed)"}
+        wall = time.perf_counter() - t0
+        if res_file.exists():
+            res = json.loads(res_file.read_text())
+        else:
+            tail = (err or "").strip().splitlines()[-1:] or ["no output"]
+            res = {"ok": False, "error": f"runner child failed: {tail[0]}"}
+    out = {"slug": slug, "ok": res["ok"], "wall_s": round(wall, 1),
+           "peak_rss_mb": res.get("peak_rss_mb"), "error": res.get("error", "")}
+    if out["ok"] and wall > budget:
+        out.update(ok=False, error=f"exceeded the {a.profile} budget of {budget:.0f} s "
+                                   f"(took {wall:.1f} s)")
+    out["verdicts"] = verdict_counts(a.metrics, slug)
+    return out
+
+
+def print_table(results: list[dict], profile: str, total: float, jobs: int) -> None:
+    print(f"\nprofile {profile} · {len(results)} chapter(s) · jobs {jobs} · "
+          f"total wall {total:.1f} s")
+    print(f"{'chapter':<24} {'status':<6} {'wall s':>7} {'peak MB':>8}  verdicts (R/NR/I)")
+    for r in sorted(results, key=lambda r: r["slug"]):
+        v = r.get("verdicts")
+        vs = f"{v['R']}/{v['NR']}/{v['I']}" if v else "-"
+        mem = f"{r['peak_rss_mb']:.0f}" if r.get("peak_rss_mb") else "-"
+        print(f"{r['slug']:<24} {'ok' if r['ok'] else 'FAIL':<6} {r['wall_s']:>7.1f} {mem:>8}"
+              f"  {vs}")
+    for r in results:
+        if not r["ok"]:
+            print(f"FAIL {r['slug']} {r['wall_s']:.1f}s {r['error']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--profile", default="ci", help=f"one of {sorted(PROFILES)}")
+    ap.add_argument("--only", action="append", default=[],
+                    help="chapter slug(s), comma-separated or repeated")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel chapters (default: cores)")
+    ap.add_argument("-p", "--param", nargs=2, action="append", default=[],
+                    metavar=("NAME", "VALUE"), help="override a chapter parameter (YAML value)")
+    ap.add_argument("--chapters-dir", type=Path, default=ROOT / "chapters")
+    ap.add_argument("--out", type=Path, default=ROOT / "book" / "chapters")
+    ap.add_argument("--metrics", type=Path, default=ROOT / "build" / "metrics")
+    ap.add_argument("--report", type=Path, default=ROOT / "build" / "run_report.json")
+    ap.add_argument("--durations", type=Path, default=ROOT / "data" / "durations.json")
+    ap.add_argument("--record-durations", action="store_true",
+                    help="store the measured times in --durations (for scheduling)")
+    ap.add_argument("--budget-s", type=float, default=None,
+                    help="override the profile's per-chapter budget (tests, slow machines)")
+    a = ap.parse_args(argv)
+
+    if a.profile not in PROFILES:
+        ap.error(f"unknown profile {a.profile!r}: choose one of {sorted(PROFILES)}")
+    chapters = discover(a.chapters_dir)
+    only = [s for item in a.only for s in item.split(",") if s]
+    unknown = sorted(set(only) - set(chapters))
+    if unknown:
+        ap.error(f"unknown chapter(s) {unknown}; available: {sorted(chapters)}")
+    selected = {s: chapters[s] for s in (only or chapters)}
+    if not selected:
+        ap.error(f"no chapters found in {a.chapters_dir}")
+    params = {"profile": a.profile}
+    for name, value in a.param:
+        params[name] = yaml.safe_load(value)
+    budget = a.budget_s or PROFILES[a.profile].budget_s
+    cores = os.cpu_count() or 1
+    jobs = max(1, min(a.jobs or (cores if a.profile == "ci" else 1), len(selected)))
+    threads = max(1, cores // jobs)
+    durations = json.loads(a.durations.read_text()) if a.durations.exists() else {}
+    known = durations.get(a.profile, {})
+    order = sorted(selected, key=lambda s: -known.get(s, math.inf))  # longest (or new) first
+    a.out.mkdir(parents=True, exist_ok=True)
+    a.metrics.mkdir(parents=True, exist_ok=True)
+    sha, dirty = git_state()
+    env_base = dict(os.environ, BOOK_METRICS_DIR=str(a.metrics.resolve()), GG_HEADLESS="1",
+                    GG_QUIET="1", GG_GIT_COMMIT=sha, GG_GIT_DIRTY="1" if dirty else "0",
+                    PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    print(f"running {len(order)} chapter(s) at profile {a.profile} with {jobs} job(s) × "
+          f"{threads} thread(s), budget {budget:.0f} s each: {', '.join(order)}", flush=True)
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, s, selected[s], a, params, threads, budget, env_base)
+                   for s in order]
+        results = []
+        for f in as_completed(futures):
+            r = f.result()
+            results.append(r)
+            print(f"{'ok  ' if r['ok'] else 'FAIL'} {r['slug']} {r['wall_s']:.1f}s "
+                  f"{r['error']}".rstrip(), flush=True)
+    total = time.perf_counter() - t0
+    print_table(results, a.profile, total, jobs)
+
+    report = json.loads(a.report.read_text()) if a.report.exists() else {}
+    if report.get("profile") != a.profile:
+        report = {"profile": a.profile, "chapters": {}}
+    report.update(jobs=jobs, threads=threads, cores=cores, budget_s=budget,
+                  last_total_wall_s=round(total, 1), git_commit=sha, params=params)
+    for r in results:
+        report["chapters"][r["slug"]] = r
+    a.report.parent.mkdir(parents=True, exist_ok=True)
+    a.report.write_text(json.dumps(report, indent=2) + "\n")
+    if a.record_durations:
+        durations.setdefault(a.profile, {}).update(
+            {r["slug"]: r["wall_s"] for r in results if r["ok"]})
+        a.durations.write_text(json.dumps(durations, indent=2, sort_keys=True) + "\n")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
