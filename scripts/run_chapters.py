@@ -149,9 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-p", "--param", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"), help="override a chapter parameter (YAML value)")
     ap.add_argument("--chapters-dir", type=Path, default=ROOT / "chapters")
-    ap.add_argument("--out", type=Path, default=ROOT / "book" / "chapters")
-    ap.add_argument("--metrics", type=Path, default=ROOT / "build" / "metrics")
-    ap.add_argument("--report", type=Path, default=ROOT / "build" / "run_report.json")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="executed notebooks (default: book/chapters for ci, build/full/chapters)")
+    ap.add_argument("--metrics", type=Path, default=None,
+                    help="records (default: build/metrics for ci, build/full/metrics)")
+    ap.add_argument("--report", type=Path, default=None,
+                    help="run report (default: build/run_report.json, build/full/...)")
     ap.add_argument("--durations", type=Path, default=ROOT / "data" / "durations.json")
     ap.add_argument("--record-durations", action="store_true",
                     help="store the measured times in --durations (for scheduling)")
@@ -161,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if a.profile not in PROFILES:
         ap.error(f"unknown profile {a.profile!r}: choose one of {sorted(PROFILES)}")
+    # The book is built from the ci run; other profiles never overwrite its records.
+    base = ROOT / "build" if a.profile == "ci" else ROOT / "build" / a.profile
+    a.out = a.out or (ROOT / "book" / "chapters" if a.profile == "ci" else base / "chapters")
+    a.metrics = a.metrics or base / "metrics"
+    a.report = a.report or base / "run_report.json"
     chapters = discover(a.chapters_dir)
     only = [s for item in a.only for s in item.split(",") if s]
     unknown = sorted(set(only) - set(chapters))

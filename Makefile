@@ -1,0 +1,83 @@
+# Gates & Games — the two commands are `make book` and `make test` (see README).
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+VENV    := .venv
+BIN     := $(VENV)/bin
+PROFILE ?= ci
+NAME    ?=
+JOBS    ?=
+P       ?=
+RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS))
+
+.PHONY: help setup widgets browser chapters chapter book test unit expected bench serve clean
+
+help:
+	@echo "make book                      set up, run every chapter at ci, build the static book"
+	@echo "make test                      the full test suite (what CI runs)"
+	@echo "make chapter NAME=rtb PROFILE=full [P=\"-p seeds '[41,42]'\"]   run one chapter"
+	@echo "make expected NAME=rtb         re-record a chapter's expected ci metrics (deliberate)"
+	@echo "make bench                     run the benchmarks/ scripts"
+	@echo "make serve                     serve the built book on http://127.0.0.1:8000"
+
+# --- environment -----------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt -c requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+widgets:
+	scripts/vendor_widgets.sh
+
+browser:  # Debian's chromium for the browser test (playwright drives it; no browser download)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+setup: $(VENV)/.installed widgets
+
+# --- chapters and book -----------------------------------------------------------------
+chapters: setup
+	$(RUN) --profile ci $(P)
+
+chapter: setup
+	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<slug> [PROFILE=ci|full] [P=...]"; exit 2; }
+	$(RUN) --profile $(PROFILE) --only $(NAME) $(P)
+
+book: chapters
+	$(BIN)/python scripts/build_book.py
+
+expected: setup
+	@test -n "$(NAME)" || { echo "usage: make expected NAME=<slug>"; exit 2; }
+	$(BIN)/python scripts/expected.py record $(NAME)
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory build/book/_build/html 8000
+
+# --- tests -----------------------------------------------------------------------------
+unit: setup
+	$(BIN)/python -m pytest -q tests/lib
+
+test: setup browser
+	@start=$$(date +%s); \
+	echo "== 1/4 unit and harness tests"; \
+	$(BIN)/python -m pytest -q -m "not build" tests; \
+	echo "== 2/4 every chapter at the ci profile"; \
+	$(RUN) --profile ci; \
+	echo "== 3/4 the static book"; \
+	$(BIN)/python scripts/build_book.py; \
+	echo "== 4/4 regression against data/expected, book layout, browser"; \
+	GG_REQUIRE_BUILD=1 $(BIN)/python -m pytest -q -m build tests; \
+	echo "make test: total $$(( $$(date +%s) - start )) s"
+
+clean:
+	rm -rf build book/chapters book/_build book/scorecard.md book/status.md
