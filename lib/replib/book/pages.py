@@ -11,9 +11,11 @@ import platform
 from pathlib import Path
 from typing import Iterable
 
+from replib.book.verdict import badge
+
 __all__ = ["scorecard_markdown", "status_markdown"]
 
-_ICON = {"reproduced": "✅", "not reproduced at this scale": "❌", "inconclusive": "❔"}
+_OUTCOMES = ("reproduced", "not reproduced at this scale", "inconclusive")
 
 
 def _cell(text: str) -> str:
@@ -27,7 +29,7 @@ def _load(metrics_dir: Path, slug: str, kind: str) -> dict | None:
 
 def scorecard_markdown(slugs: Iterable[str], metrics_dir: Path) -> str:
     """The scorecard page: one row per claim, linked to its chapter."""
-    rows, counts, missing = [], {k: 0 for k in _ICON}, []
+    rows, counts, missing = [], {k: 0 for k in _OUTCOMES}, []
     for slug in slugs:
         rec = _load(metrics_dir, slug, "verdicts")
         if rec is None:
@@ -40,7 +42,7 @@ def scorecard_markdown(slugs: Iterable[str], metrics_dir: Path) -> str:
             rows.append(f"| [{slug}](chapters/{slug}.ipynb) | **{_cell(c['id'])}** "
                         f"{_cell(c['statement'])} | {_cell(ours)} | {_cell(c['paper'])} "
                         f"<br><small>{_cell(c['where'])}</small> | {_cell(c['rule'])} | "
-                        f"{_ICON[c['verdict']]} {c['verdict']}<br><small>{_cell(c['reason'])}"
+                        f"{badge(c['verdict'])}<br><small>{_cell(c['reason'])}"
                         f"</small> | {prof['profile']}, {len(prof['seeds'])} seeds |")
     total = sum(counts.values())
     lines = [

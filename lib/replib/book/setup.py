@@ -137,11 +137,16 @@ class Run:
             raise ParameterError(f"parameter {name}={value!r} is not allowed: "
                                  f"expected {allowed}")
 
+    @property
+    def show_progress(self) -> bool:
+        """Whether long loops should draw progress bars (off under the runner, GG_QUIET=1)."""
+        return os.environ.get("GG_QUIET") != "1"
+
     def progress(self, iterable: Iterable | None = None, **kwargs: Any):
         """A tqdm progress bar (notebook-aware); quiet when the runner sets GG_QUIET=1."""
         from tqdm.auto import tqdm
 
-        kwargs.setdefault("disable", os.environ.get("GG_QUIET") == "1")
+        kwargs.setdefault("disable", not self.show_progress)
         kwargs.setdefault("mininterval", 0.5)
         return tqdm(iterable, **kwargs)
 

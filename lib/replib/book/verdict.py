@@ -24,7 +24,7 @@ from replib.book.record import metrics_dir, provenance, write_json
 from replib.book.setup import Run
 from replib.stats.bootstrap import Summary, seed_summary
 
-__all__ = ["REPRODUCED", "NOT_REPRODUCED", "INCONCLUSIVE", "Rule", "Claim", "Verdict",
+__all__ = ["REPRODUCED", "NOT_REPRODUCED", "INCONCLUSIVE", "Rule", "Claim", "Verdict", "badge",
            "at_least", "at_most", "greater_than", "less_than", "within", "k_of_n",
            "all_of", "check_claims", "verdict_table"]
 
@@ -172,6 +172,15 @@ class Verdict:
                 "ours": self.summary.format(), "verdict": self.outcome, "reason": self.reason}
 
 
+_BADGE_COLOUR = {REPRODUCED: "#2e7d32", NOT_REPRODUCED: "#c62828", INCONCLUSIVE: "#8d6e00"}
+
+
+def badge(outcome: str) -> str:
+    """A small coloured HTML label for a verdict (renders in any font, unlike emoji)."""
+    return (f'<span style="background:{_BADGE_COLOUR[outcome]};color:#fff;padding:0 .35em;'
+            f'border-radius:.25em;white-space:nowrap">{outcome}</span>')
+
+
 def verdict_table(verdicts: Sequence[Verdict]) -> str:
     """Aligned rows: claim | ours (mean ± CI, n) | paper | rule | verdict."""
     head = ("claim", "ours (mean ± CI, n)", "paper", "rule", "verdict")
@@ -193,13 +202,12 @@ class VerdictReport(list):
         return verdict_table(self)
 
     def _repr_markdown_(self) -> str:
-        icon = {REPRODUCED: "✅", NOT_REPRODUCED: "❌", INCONCLUSIVE: "❔"}
         out = ["| claim | ours (mean ± CI, n) | paper (where) | rule | verdict |",
                "|---|---|---|---|---|"]
         for v in self:
             out.append(f"| **{v.claim.id}** {v.claim.statement} | {v.summary.format()} "
                        f"{v.claim.unit} | {v.claim.paper} ({v.claim.where}) | {v.claim.rule.text}"
-                       f" | {icon[v.outcome]} {v.outcome}<br><small>{v.reason}</small> |")
+                       f" | {badge(v.outcome)}<br><small>{v.reason}</small> |")
         return "\n".join(out)
 
 

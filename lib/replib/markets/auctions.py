@@ -129,6 +129,7 @@ class ReplayResult:
     episode_clicks: np.ndarray  # (K,) int64
     episode_impressions: np.ndarray  # (K,) int64, auctions won
     episode_cost: np.ndarray  # (K,) int64, total second price paid
+    episode_exp_clicks: np.ndarray  # (K,) float64, sum of the true CTR over won auctions
     budget: np.ndarray  # (K,) int64, the starting budget of each episode
     horizon: int  # auctions per episode
 
@@ -147,6 +148,11 @@ class ReplayResult:
     @property
     def cost(self) -> int:
         return int(self.episode_cost.sum())
+
+    @property
+    def exp_clicks(self) -> float:
+        """Expected clicks (true CTR summed over wins): the click count without label noise."""
+        return float(self.episode_exp_clicks.sum())
 
     @property
     def win_rate(self) -> float:
@@ -171,6 +177,7 @@ class ReplayResult:
         return [ReplayResult(episode_clicks=self.episode_clicks[i * k:(i + 1) * k],
                              episode_impressions=self.episode_impressions[i * k:(i + 1) * k],
                              episode_cost=self.episode_cost[i * k:(i + 1) * k],
+                             episode_exp_clicks=self.episode_exp_clicks[i * k:(i + 1) * k],
                              budget=self.budget[i * k:(i + 1) * k], horizon=self.horizon)
                 for i in range(n_copies)]
 
@@ -195,7 +202,8 @@ def replay(
     called once: ``policy(t_left, budget_left (K,), theta (K,))``, where ``theta`` is the
     value estimate of the current auction (``theta`` argument, default the log's true
     CTR). Bids are floored at 0 and capped at min(budget_left, delta_max); the bidder wins
-    iff bid >= market price, pays the market price and gets the logged click.
+    iff bid >= market price, pays the market price and gets the logged click (the true
+    CTR of won auctions is summed too, as a noise-free "expected clicks").
     """
     n_need = n_episodes * horizon
     if n_need > len(log):
@@ -208,10 +216,12 @@ def replay(
         return np.tile(a[:n_need].reshape(n_episodes, horizon).T, (1, n_copies))
 
     price, value, click = steps(log.market_price), steps(theta), steps(log.click.astype(bool))
+    true_ctr = steps(log.ctr)
     start = np.broadcast_to(np.asarray(budget, dtype=np.int64), (n_cols,)).copy()
     left = start.copy()
     clicks = np.zeros(n_cols, dtype=np.int64)
     wins = np.zeros(n_cols, dtype=np.int64)
+    exp_clicks = np.zeros(n_cols)
     for s in range(horizon):
         view = left.view()
         view.flags.writeable = False
@@ -221,5 +231,7 @@ def replay(
         left -= np.where(win, price[s], 0)  # second price: pay the market price
         wins += win
         clicks += win & click[s]
+        exp_clicks += np.where(win, true_ctr[s], 0.0)
     return ReplayResult(episode_clicks=clicks, episode_impressions=wins,
-                        episode_cost=start - left, budget=start, horizon=horizon)
+                        episode_cost=start - left, episode_exp_clicks=exp_clicks, budget=start,
+                        horizon=horizon)

@@ -58,7 +58,13 @@ def fit_ctr_model(log: AuctionLog, *, n_values: int, C: float = 1.0, max_iter: i
     clicks and one negative row weighted by their non-clicks, which leaves the weighted
     log-loss, hence the fit, unchanged. Deterministic (no random state involved).
     """
-    uniq, inverse = np.unique(log.features, axis=0, return_inverse=True)
+    n_fields = log.features.shape[1]
+    if n_fields * np.log2(n_values) < 62:  # encode each row as one integer: fast 1-D unique
+        code = log.features @ (n_values ** np.arange(n_fields, dtype=np.int64))
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        uniq = log.features[first]
+    else:
+        uniq, inverse = np.unique(log.features, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     n_rows = np.bincount(inverse, minlength=len(uniq))
     n_clicks = np.bincount(inverse, weights=log.click, minlength=len(uniq))
@@ -68,7 +74,6 @@ def fit_ctr_model(log: AuctionLog, *, n_values: int, C: float = 1.0, max_iter: i
     w = np.concatenate([n_clicks[pos], (n_rows - n_clicks)[neg]])
     lr = LogisticRegression(C=C, max_iter=max_iter, solver="lbfgs")
     lr.fit(X, y, sample_weight=w)
-    n_fields = log.features.shape[1]
     return CTRModel(coef=lr.coef_.reshape(n_fields, n_values), intercept=float(lr.intercept_[0]))
 
 

@@ -40,7 +40,8 @@ class RTBWidgetData:
     bid_curves[i, j, k]: RLB bid for c0_list[i], time fraction time_fracs[j] (t =
     round(frac * horizon) auctions left, budget left on pace: int(frac * B(c0))) and
     pCTR theta_grid[k]. lin_b0[i]: Lin's tuned b0 (Lin bid = b0 * theta / theta_avg).
-    d_heat[p, q] = D(d_t[p], d_b[q]) on a coarse grid of the exact table.
+    d_heat[i, p, q] = D(d_t[p], d_b[i, q]) on a coarse grid of the exact table, with the
+    budget axis spanning 0..B(c0_list[i]) for each c0.
     """
 
     c0_list: np.ndarray  # (n_c0,)
@@ -53,27 +54,29 @@ class RTBWidgetData:
     horizon: int
     delta_max: int
     d_t: np.ndarray  # (n_t,) t values of the heat map
-    d_b: np.ndarray  # (n_b,) b values of the heat map
-    d_heat: np.ndarray  # (n_t, n_b)
+    d_b: np.ndarray  # (n_c0, n_b) b values of the heat map, per c0
+    d_heat: np.ndarray  # (n_c0, n_t, n_b)
 
 
 @dataclass(frozen=True)
 class RTBResults:
     """table: one row per (seed, campaign, c0, method) with clicks, impressions, cost,
-    win_rate, cpm, ecpc, budget. fits: one row per (seed, campaign) with the fitted
-    quantities (theta_avg, mean_price, eCPC_train, NN error). lin_b0: tuned b0 per
-    (seed, campaign, c0). timing: seconds per stage, summed over campaigns."""
+    win_rate, cpm, ecpc, budget and exp_clicks (true CTR summed over wins). fits: one row
+    per (seed, campaign) with the fitted quantities (theta_avg, mean_price, eCPC_train).
+    settings: one row per (seed, campaign, c0) with the budget B, Lin's tuned b0 and the
+    NN's held-out relative RMSE. timing: seconds per stage, summed over campaigns."""
 
     table: pd.DataFrame
     fits: pd.DataFrame
-    lin_b0: pd.DataFrame
+    settings: pd.DataFrame
     widget: RTBWidgetData | None
     timing: dict[str, float] = field(default_factory=dict)
 
 
 def _rows(res: list[ReplayResult], *, method: str, c0_list: Sequence[float], key: dict) -> list[dict]:
     return [dict(key, c0=c0, method=method, clicks=r.clicks, impressions=r.impressions, cost=r.cost,
-                 win_rate=r.win_rate, cpm=r.cpm, ecpc=r.ecpc, budget=int(r.budget[0]))
+                 win_rate=r.win_rate, cpm=r.cpm, ecpc=r.ecpc, budget=int(r.budget[0]),
+                 exp_clicks=r.exp_clicks)
             for c0, r in zip(c0_list, res)]
 
 
@@ -87,8 +90,9 @@ def _widget(V: np.ndarray, *, c0_list, budgets, lin_b0, theta_avg, theta_test, h
             b = np.full(n_theta, int(frac * B), dtype=np.int64)
             curves[i, j] = rlb_bid(V[t - 1], b, theta_grid, delta_max=delta_max)
     d_t = np.unique(np.linspace(1, horizon, heat_shape[0]).round().astype(np.int64))
-    d_b = np.unique(np.linspace(0, V.shape[1] - 2, heat_shape[1]).round().astype(np.int64))
-    d_heat = V[d_t][:, d_b + 1] - V[d_t][:, d_b]
+    d_b = np.stack([np.linspace(0, B - 1, heat_shape[1]).round().astype(np.int64)
+                    for B in budgets])
+    d_heat = np.stack([V[d_t][:, row + 1] - V[d_t][:, row] for row in d_b])
     return RTBWidgetData(c0_list=np.asarray(c0_list, dtype=np.float64), budgets=np.asarray(budgets),
                          time_fracs=np.asarray(time_fracs, dtype=np.float64), theta_grid=theta_grid,
                          bid_curves=curves, lin_b0=np.asarray(lin_b0), theta_avg=float(theta_avg),
@@ -122,10 +126,9 @@ def run_rtb_experiment(
     smoothing: float = 1.0,
     lin_b0_range: tuple[float, float] | None = None,
     ctr_C: float = 1.0,
-    nn_hidden: int = 32,
-    nn_steps: int = 600,
-    nn_lr: float = 0.02,
-    nn_points: int = 4096,
+    nn_hidden: int = 16,
+    nn_max_iter: int = 200,
+    nn_points: int = 1024,
     nn_exact_head: bool = True,
     widget_time_fracs: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     widget_n_theta: int = 60,
@@ -133,10 +136,13 @@ def run_rtb_experiment(
 ) -> RTBResults:
     """Run every (data seed, campaign) and return tidy results (see ``RTBResults``).
 
-    Campaign c uses rho = rhos[c % len(rhos)]. Lin's b0 is searched on ``lin_grid``
-    geometric values in ``lin_b0_range`` (default (1, 2 * delta_max)) over
-    ``lin_train_episodes`` training episodes, separately per c0. RLB-NN (when
-    ``nn_approx``) uses ``rtb_approx`` with T0 (requires horizon > T0 to differ from RLB).
+    Campaign c uses rho = rhos[c % len(rhos)]; ``sigma``, ``w_scale``, ``mean_price`` go to
+    ``auctions.make_campaign``. Budgets B(c0) = int(c0 * horizon * mean training price).
+    Lin's b0 is searched on ``lin_grid`` geometric values in ``lin_b0_range`` (default
+    (1, 2 * delta_max)) over ``lin_train_episodes`` training episodes, per c0. RLB-NN (when
+    ``nn_approx``): per c0, D_nn is fitted on t <= T0, b < B(c0) of the exact table
+    (``rtb_approx.fit_d_approx``) and used through MapD for t > T0; rows t <= T0 stay exact
+    unless ``nn_exact_head`` is False. Test replays run all c0 of a method at once.
     """
     if test_episodes * horizon > n_test or lin_train_episodes * horizon > n_train:
         raise ValueError("episodes * horizon must fit in the test / train logs")
@@ -181,36 +187,43 @@ def run_rtb_experiment(
             "Mcpc": mcpc_policy(ecpc_train),
             "SS-MDP": ssmdp_policy(V, delta_max=delta_max, theta_avg=theta_avg),
         }
-        nn_rmse = float("nan")
-        if nn_approx:
+        key = dict(seed=int(seed), campaign=int(camp), rho=rho)
+        nn_tables, nn_rmse = [], []
+        if nn_approx:  # one fit per c0, on t <= T0 and b < B(c0), as the DP region it replaces
             clock = time.perf_counter()
-            approx = fit_d_approx(V, t0=T0, d_hidden=nn_hidden, steps=nn_steps, lr=nn_lr,
-                                  n_points=nn_points, seed=int(nn_seq.generate_state(1)[0]))
-            policies["RLB-NN"] = rlb_policy(mapd_values(V, approx, t0=T0, exact_head=nn_exact_head),
-                                            delta_max=delta_max)
-            nn_rmse = approx.rel_rmse
+            nn_seeds = nn_seq.generate_state(len(budgets))
+            for B, nn_seed in zip(budgets, nn_seeds):
+                approx = fit_d_approx(V[:, :B + 1], t0=T0, d_hidden=nn_hidden, max_iter=nn_max_iter,
+                                      n_points=nn_points, seed=int(nn_seed))
+                nn_tables.append(mapd_values(V[:, :B + 1], approx, t0=T0, exact_head=nn_exact_head))
+                nn_rmse.append(approx.rel_rmse)
             timing["nn"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        key = dict(seed=int(seed), campaign=int(camp), rho=rho)
         budget_cols = np.repeat(budgets, test_episodes)
         for name, policy in policies.items():
             res = replay(test, policy, horizon=horizon, budget=budget_cols,
                          n_episodes=test_episodes, theta=theta_test, n_copies=len(c0_list))
             rows += _rows(res.split(len(c0_list)), method=name, c0_list=c0_list, key=key)
+        for c0, B, table in zip(c0_list, budgets, nn_tables):
+            res = replay(test, rlb_policy(table, delta_max=delta_max), horizon=horizon, budget=B,
+                         n_episodes=test_episodes, theta=theta_test)
+            rows += _rows([res], method="RLB-NN", c0_list=[c0], key=key)
         timing["replay"] += time.perf_counter() - clock
         fits.append(dict(key, theta_avg=theta_avg, mean_price=price_avg, ecpc_train=ecpc_train,
-                         nn_rel_rmse=nn_rmse, budget_max=int(budgets.max())))
-        b0_rows += [dict(key, c0=c0, b0=float(v)) for c0, v in zip(c0_list, b0)]
+                         budget_max=int(budgets.max())))
+        b0_rows += [dict(key, c0=c0, budget=int(B), b0=float(v),
+                         nn_rel_rmse=nn_rmse[i] if nn_rmse else float("nan"))
+                    for i, (c0, B, v) in enumerate(zip(c0_list, budgets, b0))]
         if widget is None:
             widget = _widget(V, c0_list=c0_list, budgets=budgets, lin_b0=b0, theta_avg=theta_avg,
                              theta_test=theta_test, horizon=horizon, delta_max=delta_max,
                              time_fracs=widget_time_fracs, n_theta=widget_n_theta,
                              heat_shape=widget_heat_shape)
     return RTBResults(table=pd.DataFrame(rows), fits=pd.DataFrame(fits),
-                      lin_b0=pd.DataFrame(b0_rows), widget=widget, timing=timing)
+                      settings=pd.DataFrame(b0_rows), widget=widget, timing=timing)
 
 
-def click_totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Total clicks over campaigns: index (seed, c0), one column per method."""
-    out = table.pivot_table(index=["seed", "c0"], columns="method", values="clicks", aggfunc="sum")
+def click_totals(table: pd.DataFrame, *, values: str = "clicks") -> pd.DataFrame:
+    """Totals of ``values`` over campaigns: index (seed, c0), one column per method."""
+    out = table.pivot_table(index=["seed", "c0"], columns="method", values=values, aggfunc="sum")
     return out[[m for m in METHODS if m in out.columns]]

@@ -1,0 +1,97 @@
+"""Figures of the RTB chapter: clicks by budget, RLB's gain next to the paper's, and the
+widget panels (RLB's bid curve at a state (t, b) beside the value differential D(t, b)).
+
+Cai et al. (2017), Sec. 4 (the bid rule a(t, b, x) and D(t, b) = V(t, b+1) − V(t, b))
+and Sec. 5.3 (overall performance by budget fraction c0).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from replib.book.plots import heat, seed_dots
+from replib.markets.rtb_experiment import RTBWidgetData
+from replib.markets.rtb_report import relative_gain
+
+__all__ = ["c0_label", "clicks_by_budget", "gain_vs_paper", "bid_panel"]
+
+
+def c0_label(c0: float) -> str:
+    """1/32 rather than 0.03125."""
+    return str(Fraction(c0).limit_denominator(1024))
+
+
+def clicks_by_budget(table: pd.DataFrame, *, palette: Mapping[str, tuple],
+                     methods: Sequence[str], value: str = "clicks") -> plt.Figure:
+    """Total test clicks (summed over campaigns) per budget fraction and method, one dot
+    per data seed, bars at the mean with a 95% CI. ``value``: "clicks" (logged labels) or
+    "exp_clicks" (true CTR of won impressions)."""
+    per_seed = table.groupby(["seed", "c0", "method"])[value].sum().rename("clicks").reset_index()
+    per_seed["c0 (budget fraction)"] = per_seed.c0.map(c0_label)
+    order = [c0_label(c) for c in sorted(per_seed.c0.unique())]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    seed_dots(ax, per_seed, x="c0 (budget fraction)", y="clicks", hue="method",
+              palette=palette, order=order, hue_order=list(methods),
+              title="Total test clicks by budget: every bidder spends the same budget",
+              ylabel=("expected clicks" if value == "exp_clicks" else "clicks")
+              + " (sum over campaigns)")
+    ax.legend(title=None, ncols=len(methods), fontsize=8, loc="upper left")
+    return fig
+
+
+def gain_vs_paper(table: pd.DataFrame, *, c0_list: Sequence[float],
+                  paper_gain: Mapping[float, float], method: str = "RLB",
+                  baseline: str = "Lin", value: str = "clicks") -> plt.Figure:
+    """RLB's relative click gain over Lin per c0: our seeds (dots) and mean, next to the
+    paper's small-scale figure data (squares)."""
+    rows = []
+    for c0 in c0_list:
+        g = relative_gain(table, method=method, baseline=baseline, c0=c0, value=value)
+        rows += [{"c0": c0, "seed": s, "gain": 100 * v} for s, v in g.items()]
+    df = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    x_ours = np.log2(df.c0)
+    ax.scatter(x_ours, df.gain, color="C0", alpha=0.6, label="ours, one dot per seed")
+    means = df.groupby("c0").gain.mean()
+    ax.plot(np.log2(means.index), means.values, "o-", color="C0", label="ours, mean")
+    pc = sorted(paper_gain)
+    ax.plot(np.log2(pc), [100 * paper_gain[c] for c in pc], "s--", color="C3",
+            label="paper (iPinYou, small scale)")
+    ticks = sorted(set(pc) | set(c0_list))
+    ax.set_xticks(np.log2(ticks), [c0_label(c) for c in ticks])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(xlabel="budget fraction c0", ylabel=f"{method} over {baseline} (%)",
+           title=f"{method}'s click gain over {baseline} shrinks as the budget stops binding")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def bid_panel(w: RTBWidgetData, i: int, j: int) -> plt.Figure:
+    """Panel (c0 = w.c0_list[i], time fraction w.time_fracs[j]): RLB's bid as a function
+    of pCTR at the on-pace state (t, b), Lin's line, and D(t, b) with that state marked."""
+    c0, frac = w.c0_list[i], w.time_fracs[j]
+    t = max(1, int(round(frac * w.horizon)))
+    b = int(frac * w.budgets[i])
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.3), gridspec_kw={"width_ratios": [1, 1.15]})
+    theta = w.theta_grid * 1000
+    a1.plot(theta, w.bid_curves[i, j], color="C0", lw=2, label="RLB a(t, b, θ)")
+    lin = np.minimum(w.lin_b0[i] * w.theta_grid / w.theta_avg, w.delta_max)
+    a1.plot(theta, lin, color="C1", lw=1.5, ls="--", label=f"Lin (b0 = {w.lin_b0[i]:.0f})")
+    a1.axvline(w.theta_avg * 1000, color="grey", lw=0.8, ls=":", label="average CTR θ̄")
+    a1.set(xlabel="pCTR θ(x) (per mille)", ylabel="bid", ylim=(0, w.delta_max * 1.05),
+           title=f"bid curve: c0 = {c0_label(c0)}, {t} of {w.horizon} auctions left, b = {b}")
+    a1.title.set_fontsize(9)
+    a1.legend(fontsize=7, loc="upper left")
+    heat(a2, 1000 * w.d_heat[i], x=w.d_b[i], y=w.d_t,
+         title="value of one more budget unit D(t, b)", xlabel="budget left b",
+         ylabel="auctions left t", cbar_label="D (expected clicks per mille)")
+    a2.title.set_fontsize(9)
+    a2.plot([b], [t], marker="*", color="red", markersize=12)
+    fig.tight_layout()
+    return fig
