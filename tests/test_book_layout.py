@@ -52,3 +52,17 @@ def test_chapter_slugs_have_cards():
         pytest.skip("../shared is not beside this checkout")
     missing = [p.stem for p in CHAPTERS if not (cards / f"{p.stem}.md").exists()]
     assert not missing
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_papermill_sees_every_parameter(path):
+    """papermill parses the parameters cell with a regex that trips on '=' or ':' inside a
+    trailing comment; a parameter it misses cannot be overridden with -p."""
+    import ast
+
+    import papermill as pm
+
+    code = [c for c in _nb(path)["cells"] if c["cell_type"] == "code"]
+    assigned = {t.id for node in ast.parse("".join(code[0]["source"])).body
+                if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    assert set(pm.inspect_notebook(str(path))) == assigned

@@ -18,7 +18,7 @@ __all__ = ["use_style", "method_palette", "fig_to_png", "seed_dots", "heat"]
 def use_style() -> None:
     """The book's seaborn theme (call once per chapter)."""
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
-    matplotlib.rcParams.update({"figure.dpi": 90, "savefig.bbox": "tight",
+    matplotlib.rcParams.update({"figure.dpi": 90,
                                 "axes.titleweight": "bold", "axes.titlesize": 11})
 
 
@@ -28,10 +28,14 @@ def method_palette(methods: Sequence[str]) -> dict[str, tuple]:
     return {m: colours[i] for i, m in enumerate(methods)}
 
 
-def fig_to_png(fig: plt.Figure, *, dpi: int = 80) -> bytes:
-    """PNG bytes of ``fig``; the figure is closed (widget panels hold bytes, not figures)."""
+def fig_to_png(fig: plt.Figure, *, dpi: int = 80, tight: bool = False) -> bytes:
+    """PNG bytes of ``fig``; the figure is closed (widget panels hold bytes, not figures).
+
+    ``tight=False`` keeps the figure's own layout: a tight bounding box costs a second
+    full draw, which dominates when a widget renders dozens of panels.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     plt.close(fig)
     return buf.getvalue()
 

@@ -79,6 +79,7 @@ def bid_panel(w: RTBWidgetData, i: int, j: int) -> plt.Figure:
     t = max(1, int(round(frac * w.horizon)))
     b = int(frac * w.budgets[i])
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.3), gridspec_kw={"width_ratios": [1, 1.15]})
+    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.16, top=0.9, wspace=0.28)
     theta = w.theta_grid * 1000
     a1.plot(theta, w.bid_curves[i, j], color="C0", lw=2, label="RLB a(t, b, θ)")
     lin = np.minimum(w.lin_b0[i] * w.theta_grid / w.theta_avg, w.delta_max)
@@ -93,5 +94,4 @@ def bid_panel(w: RTBWidgetData, i: int, j: int) -> plt.Figure:
          ylabel="auctions left t", cbar_label="D (expected clicks per mille)")
     a2.title.set_fontsize(9)
     a2.plot([b], [t], marker="*", color="red", markersize=12)
-    fig.tight_layout()
     return fig
