@@ -38,7 +38,7 @@ browser:  # Debian's chromium for the browser test (playwright drives it; no bro
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
-	@/usr/bin/chromium --version
+	@/usr/bin/chromium --version 2>/dev/null
 
 setup: $(VENV)/.installed widgets
 

@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import json
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         print(proc.stdout[-6000:], proc.stderr[-6000:], sep="\n", file=sys.stderr)
         print(f"build_book: jupyter-book failed after {took:.1f} s", file=sys.stderr)
         return proc.returncode
+    print("\nclaim verdicts (R reproduced, NR not reproduced at this scale, I inconclusive):")
+    abbr = {"reproduced": "R", "not reproduced at this scale": "NR", "inconclusive": "I"}
+    for slug in slugs:
+        f = a.metrics / f"{slug}.verdicts.json"
+        claims = json.loads(f.read_text())["claims"] if f.exists() else []
+        line = "  ".join(f"{c['id']} {abbr[c['verdict']]}" for c in claims) or "no verdicts"
+        print(f"  {slug:<22} {line}")
     index = a.out / "_build" / "html" / "index.html"
     print(f"book built in {took:.1f} s: open {index}  (or `make serve`, then "
           "http://127.0.0.1:8000)")

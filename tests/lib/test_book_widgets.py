@@ -43,3 +43,38 @@ def test_shape_mismatch_is_refused():
         figure_stack([b"x"], ["a", "b"], description="d")
     with pytest.raises(ValueError, match="grid"):
         grid_stack([[b"x"]], [1, 2], [1], row_description="r", col_description="c")
+
+
+def _live(**values):
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.set_title(str(values))
+    return fig
+
+
+def test_live_mode_adds_a_recompute_panel_only_for_a_reader_with_a_kernel(monkeypatch):
+    import replib.book.widgets as mod
+
+    monkeypatch.setattr(mod, "interactive_kernel", lambda: True)
+    box = figure_stack([b"x", b"y"], ["a", "b"], description="d", live=_live,
+                       live_controls={"freq": (1, 5)})
+    static, live = box.children
+    assert "gg-kernel-free" in static._dom_classes
+    assert any(isinstance(c, W.interactive) for c in live.children)
+    monkeypatch.setattr(mod, "interactive_kernel", lambda: False)  # the book's headless run
+    box = figure_stack([b"x", b"y"], ["a", "b"], description="d", live=_live,
+                       live_controls={"freq": (1, 5)})
+    assert "gg-kernel-free" in box._dom_classes
+
+
+def test_without_stack_the_live_panel_is_the_fallback(monkeypatch):
+    import replib.book.widgets as mod
+
+    monkeypatch.setattr(mod, "_has_stack", lambda: False)
+    box = grid_stack([[b"x"]], [1], [1], row_description="r", col_description="c", live=_live,
+                     live_controls={"r": [1, 2], "c": [3]})
+    assert any(isinstance(c, W.interactive) for c in box.children)
+    with pytest.raises(RuntimeError, match="no Stack"):
+        figure_stack([b"x"], ["a"], description="d")
+    with pytest.raises(ValueError, match="live_controls"):
+        monkeypatch.setattr(mod, "_has_stack", lambda: True)
+        figure_stack([b"x"], ["a"], description="d", live=_live)

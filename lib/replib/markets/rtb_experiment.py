@@ -56,6 +56,8 @@ class RTBWidgetData:
     d_t: np.ndarray  # (n_t,) t values of the heat map
     d_b: np.ndarray  # (n_c0, n_b) b values of the heat map, per c0
     d_heat: np.ndarray  # (n_c0, n_t, n_b)
+    m: np.ndarray  # (delta_max+1,) market-price pdf of the campaign (for live recomputation)
+    mean_price: float  # mean training market price (budget = c0 * horizon * mean_price)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def _rows(res: list[ReplayResult], *, method: str, c0_list: Sequence[float], key
 
 
 def _widget(V: np.ndarray, *, c0_list, budgets, lin_b0, theta_avg, theta_test, horizon,
-            delta_max, time_fracs, n_theta, heat_shape) -> RTBWidgetData:
+            delta_max, time_fracs, n_theta, heat_shape, m, mean_price) -> RTBWidgetData:
     theta_grid = np.linspace(0.0, float(np.quantile(theta_test, 0.995)), n_theta)
     curves = np.zeros((len(c0_list), len(time_fracs), n_theta), dtype=np.int64)
     for i, B in enumerate(budgets):
@@ -97,7 +99,8 @@ def _widget(V: np.ndarray, *, c0_list, budgets, lin_b0, theta_avg, theta_test, h
                          time_fracs=np.asarray(time_fracs, dtype=np.float64), theta_grid=theta_grid,
                          bid_curves=curves, lin_b0=np.asarray(lin_b0), theta_avg=float(theta_avg),
                          horizon=int(horizon), delta_max=int(delta_max), d_t=d_t, d_b=d_b,
-                         d_heat=d_heat)
+                         d_heat=d_heat, m=np.asarray(m, dtype=np.float64),
+                         mean_price=float(mean_price))
 
 
 def run_rtb_experiment(
@@ -218,7 +221,7 @@ def run_rtb_experiment(
             widget = _widget(V, c0_list=c0_list, budgets=budgets, lin_b0=b0, theta_avg=theta_avg,
                              theta_test=theta_test, horizon=horizon, delta_max=delta_max,
                              time_fracs=widget_time_fracs, n_theta=widget_n_theta,
-                             heat_shape=widget_heat_shape)
+                             heat_shape=widget_heat_shape, m=m, mean_price=price_avg)
     return RTBResults(table=pd.DataFrame(rows), fits=pd.DataFrame(fits),
                       settings=pd.DataFrame(b0_rows), widget=widget, timing=timing)
 

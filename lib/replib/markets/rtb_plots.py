@@ -8,7 +8,8 @@ and Sec. 5.3 (overall performance by budget fraction c0).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Mapping, Sequence
+from functools import lru_cache
+from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,10 +17,12 @@ import pandas as pd
 import seaborn as sns
 
 from replib.book.plots import heat, seed_dots
+from replib.markets.rtb import rlb_bid, value_dp
+from replib.markets.rtb_bidders import episode_budget
 from replib.markets.rtb_experiment import RTBWidgetData
 from replib.markets.rtb_report import relative_gain
 
-__all__ = ["c0_label", "clicks_by_budget", "gain_vs_paper", "bid_panel"]
+__all__ = ["c0_label", "clicks_by_budget", "gain_vs_paper", "bid_panel", "live_bid_panel"]
 
 
 def c0_label(c0: float) -> str:
@@ -72,26 +75,64 @@ def gain_vs_paper(table: pd.DataFrame, *, c0_list: Sequence[float],
     return fig
 
 
-def bid_panel(w: RTBWidgetData, i: int, j: int) -> plt.Figure:
-    """Panel (c0 = w.c0_list[i], time fraction w.time_fracs[j]): RLB's bid as a function
-    of pCTR at the on-pace state (t, b), Lin's line, and D(t, b) with that state marked."""
-    c0, frac = w.c0_list[i], w.time_fracs[j]
-    t = max(1, int(round(frac * w.horizon)))
-    b = int(frac * w.budgets[i])
+def _panel(*, c0: float, t: int, b: int, horizon: int, delta_max: int, theta_grid: np.ndarray,
+           bids: np.ndarray, lin_b0: float, lin_note: str, theta_avg: float, d_t: np.ndarray,
+           d_b: np.ndarray, d_heat: np.ndarray) -> plt.Figure:
+    """Draw one widget panel: bid curves at state (t, b) and D(t, b) with the state starred."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.3), gridspec_kw={"width_ratios": [1, 1.15]})
     fig.subplots_adjust(left=0.07, right=0.97, bottom=0.16, top=0.9, wspace=0.28)
-    theta = w.theta_grid * 1000
-    a1.plot(theta, w.bid_curves[i, j], color="C0", lw=2, label="RLB a(t, b, θ)")
-    lin = np.minimum(w.lin_b0[i] * w.theta_grid / w.theta_avg, w.delta_max)
-    a1.plot(theta, lin, color="C1", lw=1.5, ls="--", label=f"Lin (b0 = {w.lin_b0[i]:.0f})")
-    a1.axvline(w.theta_avg * 1000, color="grey", lw=0.8, ls=":", label="average CTR θ̄")
-    a1.set(xlabel="pCTR θ(x) (per mille)", ylabel="bid", ylim=(0, w.delta_max * 1.05),
-           title=f"bid curve: c0 = {c0_label(c0)}, {t} of {w.horizon} auctions left, b = {b}")
+    theta = theta_grid * 1000
+    a1.plot(theta, bids, color="C0", lw=2, label="RLB a(t, b, θ)")
+    lin = np.minimum(lin_b0 * theta_grid / theta_avg, delta_max)
+    a1.plot(theta, lin, color="C1", lw=1.5, ls="--", label=f"Lin (b0 = {lin_b0:.0f}{lin_note})")
+    a1.axvline(theta_avg * 1000, color="grey", lw=0.8, ls=":", label="average CTR θ̄")
+    a1.set(xlabel="pCTR θ(x) (per mille)", ylabel="bid", ylim=(0, delta_max * 1.05),
+           title=f"bid curve: c0 = {c0_label(c0)}, {t} of {horizon} auctions left, b = {b}")
     a1.title.set_fontsize(9)
     a1.legend(fontsize=7, loc="upper left")
-    heat(a2, 1000 * w.d_heat[i], x=w.d_b[i], y=w.d_t,
-         title="value of one more budget unit D(t, b)", xlabel="budget left b",
-         ylabel="auctions left t", cbar_label="D (expected clicks per mille)")
+    heat(a2, 1000 * d_heat, x=d_b, y=d_t, title="value of one more budget unit D(t, b)",
+         xlabel="budget left b", ylabel="auctions left t",
+         cbar_label="D (expected clicks per mille)")
     a2.title.set_fontsize(9)
     a2.plot([b], [t], marker="*", color="red", markersize=12)
     return fig
+
+
+def _state(frac: float, horizon: int, budget: int) -> tuple[int, int]:
+    """The on-pace state at a fraction of the episode left: (t, b) = (frac T, frac B)."""
+    return max(1, int(round(frac * horizon))), int(frac * budget)
+
+
+def bid_panel(w: RTBWidgetData, i: int, j: int) -> plt.Figure:
+    """Precomputed panel (c0 = w.c0_list[i], time fraction w.time_fracs[j]): RLB's bid as a
+    function of pCTR at the on-pace state (t, b), Lin's line, and D(t, b) with that state."""
+    t, b = _state(w.time_fracs[j], w.horizon, int(w.budgets[i]))
+    return _panel(c0=w.c0_list[i], t=t, b=b, horizon=w.horizon, delta_max=w.delta_max,
+                  theta_grid=w.theta_grid, bids=w.bid_curves[i, j], lin_b0=float(w.lin_b0[i]),
+                  lin_note="", theta_avg=w.theta_avg, d_t=w.d_t, d_b=w.d_b[i],
+                  d_heat=w.d_heat[i])
+
+
+def live_bid_panel(w: RTBWidgetData) -> Callable[..., plt.Figure]:
+    """A function ``draw(c0, time_left)`` for any budget fraction: it re-solves the DP for
+    that budget from the campaign's m(δ) and θ̄ (cached), and interpolates Lin's tuned b0
+    in log c0 between the tuned budgets. For the widget's live mode (needs a kernel)."""
+
+    @lru_cache(maxsize=8)
+    def table(budget: int) -> np.ndarray:
+        return value_dp(horizon=w.horizon, budget=budget, m=w.m, theta_avg=w.theta_avg)
+
+    def draw(c0: float, time_left: float) -> plt.Figure:
+        budget = max(1, episode_budget(c0=c0, horizon=w.horizon, mean_price=w.mean_price))
+        V = table(budget)
+        t, b = _state(time_left, w.horizon, budget)
+        bids = rlb_bid(V[t - 1], np.full(w.theta_grid.shape, b), w.theta_grid,
+                       delta_max=w.delta_max)
+        b0 = float(np.exp(np.interp(np.log(c0), np.log(w.c0_list), np.log(w.lin_b0))))
+        d_b = np.linspace(0, budget - 1, w.d_b.shape[1]).round().astype(np.int64)
+        d_heat = V[w.d_t][:, d_b + 1] - V[w.d_t][:, d_b]
+        return _panel(c0=c0, t=t, b=b, horizon=w.horizon, delta_max=w.delta_max,
+                      theta_grid=w.theta_grid, bids=bids, lin_b0=b0, lin_note=", interpolated",
+                      theta_avg=w.theta_avg, d_t=w.d_t, d_b=d_b, d_heat=d_heat)
+
+    return draw
