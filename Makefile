@@ -12,7 +12,7 @@ JOBS    ?=
 P       ?=
 RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS))
 
-.PHONY: help setup widgets browser chapters chapter book test unit expected bench serve clean
+.PHONY: help setup widgets browser chapters chapter book test unit lint expected bench serve clean
 
 help:
 	@echo "make book                      set up, run every chapter at ci, build the static book"
@@ -67,9 +67,13 @@ serve:
 unit: setup
 	$(BIN)/python -m pytest -q tests/lib
 
+lint: setup
+	$(BIN)/ruff check lib scripts tests benchmarks
+
 test: setup browser
 	@start=$$(date +%s); \
-	echo "== 1/4 unit and harness tests"; \
+	echo "== 1/4 lint, unit and harness tests"; \
+	$(BIN)/ruff check lib scripts tests benchmarks; \
 	$(BIN)/python -m pytest -q -m "not build" tests; \
 	echo "== 2/4 every chapter at the ci profile"; \
 	$(RUN) --profile ci; \

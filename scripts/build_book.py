@@ -39,11 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     slugs = toc_chapters(ROOT / "_toc.yml")
     missing = [s for s in slugs if not (ROOT / "book" / "chapters" / f"{s}.ipynb").exists()]
     if missing:
-        print(f"build_book: no executed copy of {missing} in book/chapters/; run "
-              "`make chapters` (python scripts/run_chapters.py --profile ci) first", file=sys.stderr)
+        print(f"build_book: no executed copy of {missing} in book/chapters/; run `make "
+              "chapters` (python scripts/run_chapters.py --profile ci) first", file=sys.stderr)
         return 2
     if not (ROOT / "book" / "_widgets" / "widgets" / "embed-amd.js").exists():
-        print("build_book: widget JS is not vendored; run scripts/vendor_widgets.sh", file=sys.stderr)
+        print("build_book: widget JS is not vendored; run scripts/vendor_widgets.sh",
+              file=sys.stderr)
         return 2
     report = json.loads(a.report.read_text()) if a.report.exists() else None
     (ROOT / "book" / "scorecard.md").write_text(scorecard_markdown(slugs, a.metrics))

@@ -1,11 +1,9 @@
 """The chapter template's house rules, checked on every committed chapter."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.ipynb") if not p.stem.startswith("_"))

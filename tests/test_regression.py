@@ -1,12 +1,11 @@
 """Every chapter's ci records against its stored expected values (data/expected/)."""
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, require_build
 
 from replib.book.regression import compare, load_records
-from conftest import ROOT, require_build
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb") if not p.stem.startswith("_"))
 pytestmark = pytest.mark.build

@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from conftest import ROOT, require_build
 
 HTML = ROOT / "build" / "book" / "_build" / "html"

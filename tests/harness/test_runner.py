@@ -79,7 +79,8 @@ def test_parameter_overrides_are_checked_and_honoured(tmp_path):
     assert "unknown parameter(s) ['scle']; this chapter's parameters are" in proc.stdout
     proc = runner(tmp_path, "--only", "ok", "-p", "scale", "-1")
     assert proc.returncode == 1
-    assert "ParameterError: parameter scale=-1 is not allowed: expected a positive number" in proc.stdout
+    assert ("ParameterError: parameter scale=-1 is not allowed: expected a positive number"
+            in proc.stdout)
     proc = runner(tmp_path, "--only", "ok", "-p", "seeds", "[41, 42]")
     assert proc.returncode == 0
     prov = json.loads((tmp_path / "m" / "ok.metrics.json").read_text())["provenance"]

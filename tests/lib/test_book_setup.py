@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 import torch
 
-from replib.book.setup import (DataMissingError, GPUUnavailableError, ParameterError,
-                               ProfileError, setup)
+from replib.book.setup import (
+    DataMissingError,
+    GPUUnavailableError,
+    ParameterError,
+    ProfileError,
+    setup,
+)
 
 SCALES = {"ci": {"seeds": [0, 1], "T": 10}, "full": {"seeds": [0, 1, 2], "T": 100}}
 

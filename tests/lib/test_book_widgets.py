@@ -1,7 +1,7 @@
 import ipywidgets as W
-from ipywidgets.widgets.widget_link import Link
 import matplotlib.pyplot as plt
 import pytest
+from ipywidgets.widgets.widget_link import Link
 
 from replib.book.widgets import figure_stack, grid_stack
 
@@ -20,7 +20,8 @@ def test_figure_stack_links_a_slider_to_precomputed_panels():
     box = figure_stack([_fig(i) for i in range(3)], ["a", "b", "c"], description="freq")
     slider, stack = box.children[:2]
     assert isinstance(stack, W.Stack) and len(stack.children) == 3
-    assert all(isinstance(c, W.Image) and bytes(c.value).startswith(b"\x89PNG") for c in stack.children)
+    assert all(isinstance(c, W.Image) and bytes(c.value).startswith(b"\x89PNG")
+               for c in stack.children)
     assert [o[0] for o in slider.options] == ["a", "b", "c"]
     links = [w for w in _live_widgets() if isinstance(w, Link)
              and w.source[0] is slider and w.target[0] is stack]

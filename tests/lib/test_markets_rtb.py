@@ -4,11 +4,24 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from replib.markets.auctions import AuctionLog, make_campaign, replay
-from replib.markets.rtb import (market_price_pdf, rlb_bid, value_bruteforce, value_differential,
-                                value_dp, value_dp_loop)
+from replib.markets.rtb import (
+    market_price_pdf,
+    rlb_bid,
+    value_bruteforce,
+    value_differential,
+    value_dp,
+    value_dp_loop,
+)
 from replib.markets.rtb_approx import fit_d_approx, mapd_values
-from replib.markets.rtb_bidders import (episode_budget, fit_ctr_model, lin_policy, mcpc_policy,
-                                        rlb_policy, ssmdp_policy, tune_lin)
+from replib.markets.rtb_bidders import (
+    episode_budget,
+    fit_ctr_model,
+    lin_policy,
+    mcpc_policy,
+    rlb_policy,
+    ssmdp_policy,
+    tune_lin,
+)
 from replib.markets.rtb_experiment import click_totals, run_rtb_experiment
 
 RNG = np.random.default_rng(0)
@@ -147,12 +160,14 @@ def test_experiment_smoke_and_seed_independence():
     assert cols <= set(one.table.columns)
     assert set(one.table.method) == {"RLB", "Lin", "Mcpc", "SS-MDP", "RLB-NN"}
     first = two.table[two.table.campaign == 0].reset_index(drop=True)
-    assert first[["method", "c0", "clicks", "cost"]].equals(one.table[["method", "c0", "clicks", "cost"]])
+    cols = ["method", "c0", "clicks", "cost"]
+    assert first[cols].equals(one.table[cols])
     assert np.all(one.table.cost <= one.table.budget * 20)
     assert click_totals(two.table).shape == (2, 5)
     w = one.widget
     assert w.bid_curves.shape == (2, len(w.time_fracs), len(w.theta_grid))
-    assert np.all(np.diff(w.bid_curves, axis=2) >= 0) and w.d_heat.shape == (len(w.c0_list), len(w.d_t), w.d_b.shape[1])
+    assert np.all(np.diff(w.bid_curves, axis=2) >= 0)
+    assert w.d_heat.shape == (len(w.c0_list), len(w.d_t), w.d_b.shape[1])
     assert np.all(w.d_b[:, -1] == w.budgets - 1)  # each c0 spans its own budget
 
 

@@ -28,7 +28,7 @@ def test_precomputed_and_live_panels_draw(widget):
 def test_live_panel_reproduces_the_precomputed_bid_curve(widget):
     """At a tuned c0 the live path (re-solved DP) gives the precomputed bids exactly."""
     i, j = 1, 2
-    c0, frac = widget.c0_list[i], widget.time_fracs[j]
+    frac = widget.time_fracs[j]
     budget = int(widget.budgets[i])
     V = value_dp(horizon=widget.horizon, budget=budget, m=widget.m, theta_avg=widget.theta_avg)
     t, b = max(1, int(round(frac * widget.horizon))), int(frac * budget)

@@ -18,8 +18,11 @@ def test_mlp_no_hidden_no_bias():
 
 
 def test_mlp_generator_is_reproducible_and_in_range():
-    a = mlp(in_features=4, hidden_sizes=[16], out_features=1, generator=torch.Generator().manual_seed(3))
-    b = mlp(in_features=4, hidden_sizes=[16], out_features=1, generator=torch.Generator().manual_seed(3))
+    def make():
+        return mlp(in_features=4, hidden_sizes=[16], out_features=1,
+                   generator=torch.Generator().manual_seed(3))
+
+    a, b = make(), make()
     for pa, pb in zip(a.parameters(), b.parameters()):
         assert torch.equal(pa, pb)
     assert a[0].weight.abs().max() <= 0.5  # 1 / sqrt(4)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from replib.book.verdict import badge
 
@@ -29,38 +29,38 @@ def _load(metrics_dir: Path, slug: str, kind: str) -> dict | None:
 
 def scorecard_markdown(slugs: Iterable[str], metrics_dir: Path) -> str:
     """The scorecard page: one row per claim, linked to its chapter."""
-    rows, counts, missing = [], {k: 0 for k in _OUTCOMES}, []
+    rows, counts, missing, profile = [], {k: 0 for k in _OUTCOMES}, [], "ci"
     for slug in slugs:
         rec = _load(metrics_dir, slug, "verdicts")
         if rec is None:
             missing.append(slug)
             continue
-        prof = rec["provenance"]
+        profile = rec["provenance"]["profile"]
         for c in rec["claims"]:
             counts[c["verdict"]] += 1
             ours = f"{c['ours']} {c.get('unit', '')}".strip()
             rows.append(f"| [{slug}](chapters/{slug}.ipynb) | **{_cell(c['id'])}** "
-                        f"{_cell(c['statement'])} | {_cell(ours)} | {_cell(c['paper'])} "
-                        f"<br><small>{_cell(c['where'])}</small> | {_cell(c['rule'])} | "
-                        f"{badge(c['verdict'])}<br><small>{_cell(c['reason'])}"
-                        f"</small> | {prof['profile']}, {len(prof['seeds'])} seeds |")
+                        f"{_cell(c['statement'])}<br><small>rule: {_cell(c['rule'])}</small> | "
+                        f"{_cell(ours)} | {_cell(c['paper'])}<br><small>{_cell(c['where'])}"
+                        f"</small> | {badge(c['verdict'])}<br><small>{_cell(c['reason'])}"
+                        f"</small> |")
     total = sum(counts.values())
     lines = [
         "# Scorecard",
         "",
-        "Every claim of every chapter, checked by the chapter's own numbers at the scale it "
-        "ran (the `ci` profile for this build). *Ours* is the mean over seeds ± the half-width "
-        "of its 95% confidence interval, with n the number of seeds. A claim is *reproduced* "
-        "when the whole interval satisfies the rule, *not reproduced at this scale* when the "
-        "whole interval violates it, and *inconclusive* otherwise. Generated from the "
-        "chapters' `verdicts.json` records.",
+        "Every claim of every chapter, checked by the chapter's own numbers at the scale "
+        f"it ran (the `{profile}` profile for this build). *Ours* is the mean over seeds "
+        "± the half-width of its 95% confidence interval, with n the number of seeds. "
+        "A claim is *reproduced* when the whole interval satisfies the rule, *not "
+        "reproduced at this scale* when the whole interval violates it, and *inconclusive* "
+        "otherwise. Generated from the chapters' `verdicts.json` records.",
         "",
         f"**{total} claims:** {counts['reproduced']} reproduced · "
         f"{counts['not reproduced at this scale']} not reproduced at this scale · "
         f"{counts['inconclusive']} inconclusive.",
         "",
-        "| chapter | claim | ours (mean ± CI, n) | paper (where) | rule | verdict | scale |",
-        "|---|---|---|---|---|---|---|",
+        "| chapter | claim and rule | ours (mean ± CI, n) | paper (where) | verdict |",
+        "|---|---|---|---|---|",
         *rows,
     ]
     if missing:
@@ -89,9 +89,10 @@ def status_markdown(slugs: Iterable[str], metrics_dir: Path, report: dict | None
         vs = f"{v['R']} / {v['NR']} / {v['I']}" if v else "–"
         status = "ok" if r.get("ok") else (f"FAIL: {r.get('error', '')}" if r else "not run")
         mem = f"{r['peak_rss_mb']:.0f}" if r.get("peak_rss_mb") else "–"
-        lines.append(f"| [{slug}](chapters/{slug}.ipynb) | {(report or {}).get('profile', '–')} | "
-                     f"{_cell(status)} | {r.get('wall_s', '–')} | {(report or {}).get('budget_s', '–')}"
-                     f" | {mem} | {vs} | {_cell(prov.get('device', '–'))} |")
+        rep = report or {}
+        lines.append(f"| [{slug}](chapters/{slug}.ipynb) | {rep.get('profile', '–')} | "
+                     f"{_cell(status)} | {r.get('wall_s', '–')} | {rep.get('budget_s', '–')} | "
+                     f"{mem} | {vs} | {_cell(prov.get('device', '–'))} |")
     if report:
         lines += ["", f"Runner: {report.get('jobs')} parallel job(s) × {report.get('threads')} "
                       f"thread(s) on {report.get('cores')} core(s); last run took "

@@ -19,10 +19,11 @@ import os
 import random
 import time
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -231,7 +232,7 @@ def _kernel_start() -> float:
 
 def setup(slug: str, profile: str, *, scales: Mapping[str, Mapping[str, Any]],
           overrides: Mapping[str, Any] | None = None, needs_gpu: bool = False,
-          validate: Callable[["Run"], None] | None = None) -> Run:
+          validate: Callable[[Run], None] | None = None) -> Run:
     """Start a chapter run.
 
     Args:

@@ -15,8 +15,8 @@ verdict can fail: that is a result, never a reason to move a threshold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Rule:
     strict: bool = False
     k: int | None = None
     on_ci: bool = True
-    parts: tuple["Rule", ...] = ()
+    parts: tuple[Rule, ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -178,7 +178,7 @@ _BADGE_COLOUR = {REPRODUCED: "#2e7d32", NOT_REPRODUCED: "#c62828", INCONCLUSIVE:
 def badge(outcome: str) -> str:
     """A small coloured HTML label for a verdict (renders in any font, unlike emoji)."""
     return (f'<span style="background:{_BADGE_COLOUR[outcome]};color:#fff;padding:0 .35em;'
-            f'border-radius:.25em;white-space:nowrap">{outcome}</span>')
+            f'border-radius:.25em">{outcome}</span>')
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> str:

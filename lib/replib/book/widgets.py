@@ -22,7 +22,8 @@ runner (``GG_HEADLESS=1``) only the precomputed widget is made. On an ipywidgets
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 

@@ -9,7 +9,8 @@ is the mean CTR theta_avg (the paper's Eq. for V and the official code), so
     V(0, b) = 0
     V(t, b) = max_a sum_delta m(delta) [1{delta <= a}(theta_avg + V(t-1, b-delta))
                                         + 1{delta > a} V(t-1, b)]
-            = V(t-1, b) + sum_{delta=0}^{a*(t,b)} m(delta) [theta_avg + V(t-1, b-delta) - V(t-1, b)],
+            = V(t-1, b)
+              + sum_{delta=0}^{a*(t,b)} m(delta) [theta_avg + V(t-1, b-delta) - V(t-1, b)],
 
 with a*(t, b) the largest delta <= min(b, delta_max) with a non-negative bracket. V(t-1, .)
 is nondecreasing in b, so the bracket is nonincreasing in delta and the sum equals
@@ -30,7 +31,7 @@ fixes V(t, 0) = 0. With market prices >= 1 the difference is only the smoothing 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import torch
@@ -133,7 +134,7 @@ def value_bruteforce(*, horizon: int, budget: int, m: np.ndarray, theta_avg: flo
     probs = tuple(float(x) for x in m)
     d_max = len(probs) - 1
 
-    @lru_cache(maxsize=None)
+    @cache
     def v(t: int, b: int) -> float:
         if t == 0:
             return 0.0

@@ -95,7 +95,8 @@ def fit_d_approx(
 
     fit_set, val_set = sample(n_points), sample(n_points)
     k = d_hidden
-    p0 = np.concatenate([rng.uniform(-1.0, 1.0, 3 * k), rng.uniform(-1.0, 1.0, k) / np.sqrt(k), [0.0]])
+    p0 = np.concatenate([rng.uniform(-1.0, 1.0, 3 * k),
+                         rng.uniform(-1.0, 1.0, k) / np.sqrt(k), [0.0]])
     res = minimize(_loss_grad, p0, args=(*fit_set, k), jac=True, method="L-BFGS-B",
                    options={"maxiter": max_iter})
     p = res.x

@@ -51,7 +51,8 @@ def _onehot(features: np.ndarray, n_values: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(n * n_fields), (rows, cols)), shape=(n, n_fields * n_values))
 
 
-def fit_ctr_model(log: AuctionLog, *, n_values: int, C: float = 1.0, max_iter: int = 500) -> CTRModel:
+def fit_ctr_model(log: AuctionLog, *, n_values: int, C: float = 1.0,
+                  max_iter: int = 500) -> CTRModel:
     """Logistic regression (sklearn, lbfgs, L2 with inverse strength ``C``) on one-hot x.
 
     Rows with identical features are merged into one positive row weighted by their

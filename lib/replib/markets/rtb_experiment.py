@@ -25,8 +25,15 @@ from tqdm.auto import tqdm
 from .auctions import ReplayResult, make_campaign, replay
 from .rtb import market_price_pdf, rlb_bid, value_dp
 from .rtb_approx import fit_d_approx, mapd_values
-from .rtb_bidders import (episode_budget, fit_ctr_model, lin_policy, mcpc_policy, rlb_policy,
-                          ssmdp_policy, tune_lin)
+from .rtb_bidders import (
+    episode_budget,
+    fit_ctr_model,
+    lin_policy,
+    mcpc_policy,
+    rlb_policy,
+    ssmdp_policy,
+    tune_lin,
+)
 
 __all__ = ["RTBWidgetData", "RTBResults", "run_rtb_experiment", "click_totals"]
 
@@ -75,7 +82,8 @@ class RTBResults:
     timing: dict[str, float] = field(default_factory=dict)
 
 
-def _rows(res: list[ReplayResult], *, method: str, c0_list: Sequence[float], key: dict) -> list[dict]:
+def _rows(res: list[ReplayResult], *, method: str, c0_list: Sequence[float],
+          key: dict) -> list[dict]:
     return [dict(key, c0=c0, method=method, clicks=r.clicks, impressions=r.impressions, cost=r.cost,
                  win_rate=r.win_rate, cpm=r.cpm, ecpc=r.ecpc, budget=int(r.budget[0]),
                  exp_clicks=r.exp_clicks)

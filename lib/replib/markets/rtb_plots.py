@@ -7,14 +7,13 @@ and Sec. 5.3 (overall performance by budget fraction c0).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from replib.book.plots import heat, seed_dots
 from replib.markets.rtb import rlb_bid, value_dp

@@ -13,8 +13,8 @@ With n = 1 no interval exists: ``lo`` and ``hi`` are NaN and rules treat it as u
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy import stats as _st

@@ -6,8 +6,8 @@ count seeds (k of n), report effect sizes (Cohen's d) or rates (Wilson interval)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy import stats as _st
@@ -40,7 +40,8 @@ def wilcoxon(a: Sequence[float], b: Sequence[float], *,
     return TestResult(float(r.statistic), float(r.pvalue), int(a.size))
 
 
-def k_of_n(values: Sequence[float], predicate: Callable[[np.ndarray], np.ndarray]) -> tuple[int, int]:
+def k_of_n(values: Sequence[float],
+           predicate: Callable[[np.ndarray], np.ndarray]) -> tuple[int, int]:
     """How many of the n per-unit values satisfy ``predicate`` (vectorised), and n."""
     x = np.asarray(values, float)
     return int(np.count_nonzero(predicate(x))), int(x.size)
