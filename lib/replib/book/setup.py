@@ -159,6 +159,10 @@ class Run:
         g.manual_seed(self.seeds[0] if seed is None else int(seed))
         return g
 
+    def __repr__(self) -> str:
+        return (f"Run({self.slug!r}, profile={self.profile.name!r}, device={self.device!r}, "
+                f"seeds={list(self.seeds)}, params={self.params.to_dict()})")
+
     def _repr_markdown_(self) -> str:
         rows = [f"| `{k}` | `{v!r}` | {self.params.source(k)} |" for k, v in self.params.items()]
         return (f"**Run** `{self.slug}` · profile **{self.profile.name}** "

@@ -23,7 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .auctions import ReplayResult, make_campaign, replay
-from .rtb import market_price_pdf, rlb_bid, value_dp
+from .rtb import market_price_pdf, rlb_bid, value_dp, value_dp_x
 from .rtb_approx import fit_d_approx, mapd_values
 from .rtb_bidders import (
     episode_budget,
@@ -37,7 +37,7 @@ from .rtb_bidders import (
 
 __all__ = ["RTBWidgetData", "RTBResults", "run_rtb_experiment", "click_totals"]
 
-METHODS = ("RLB", "Lin", "Mcpc", "SS-MDP", "RLB-NN")
+METHODS = ("RLB", "Lin", "Mcpc", "SS-MDP", "RLB-NN", "RLB-Ex")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,9 @@ def run_rtb_experiment(
     nn_max_iter: int = 200,
     nn_points: int = 1024,
     nn_exact_head: bool = True,
+    exact_x: bool = False,
+    exact_x_c0: Sequence[float] | None = None,
+    exact_x_grid: int | None = 4096,
     widget_time_fracs: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     widget_n_theta: int = 60,
     widget_heat_shape: tuple[int, int] = (50, 60),
@@ -154,13 +157,16 @@ def run_rtb_experiment(
     ``nn_approx``): per c0, D_nn is fitted on t <= T0, b < B(c0) of the exact table
     (``rtb_approx.fit_d_approx``) and used through MapD for t > T0; rows t <= T0 stay exact
     unless ``nn_exact_head`` is False. Test replays run all c0 of a method at once.
+    RLB-Ex (when ``exact_x``, for the budgets in ``exact_x_c0``, default all): the same bid
+    rule on the value table of the MDP solved without the theta_avg approximation, with the
+    training log's pCTR distribution (``rtb.value_dp_x``, g tabulated on ``exact_x_grid``).
     """
     if test_episodes * horizon > n_test or lin_train_episodes * horizon > n_train:
         raise ValueError("episodes * horizon must fit in the test / train logs")
     lo, hi = lin_b0_range if lin_b0_range is not None else (1.0, 2.0 * delta_max)
     b0_grid = np.geomspace(lo, hi, lin_grid)
     rows, fits, b0_rows = [], [], []
-    timing = dict.fromkeys(["data", "ctr", "dp", "nn", "lin_tune", "replay"], 0.0)
+    timing = dict.fromkeys(["data", "ctr", "dp", "dp_x", "nn", "lin_tune", "replay"], 0.0)
     widget = None
     jobs = [(s, c) for s in data_seeds for c in range(n_campaigns)]
     for seed, camp in tqdm(jobs, desc="rtb", disable=not progress):
@@ -220,6 +226,21 @@ def run_rtb_experiment(
                          n_episodes=test_episodes, theta=theta_test)
             rows += _rows([res], method="RLB-NN", c0_list=[c0], key=key)
         timing["replay"] += time.perf_counter() - clock
+        if exact_x:  # the MDP solved with E_x outside the max (rtb.value_dp_x), chosen c0 only
+            clock = time.perf_counter()
+            x_c0 = [c for c in c0_list if exact_x_c0 is None
+                    or any(np.isclose(c, e) for e in exact_x_c0)]
+            x_budgets = np.array([B for c, B in zip(c0_list, budgets) if c in x_c0])
+            values, counts = np.unique(theta_train, return_counts=True)
+            Vx = value_dp_x(horizon=horizon, budget=int(x_budgets.max()), m=m, thetas=values,
+                            weights=counts, grid_points=exact_x_grid, device=device)
+            timing["dp_x"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            res = replay(test, rlb_policy(Vx, delta_max=delta_max), horizon=horizon,
+                         budget=np.repeat(x_budgets, test_episodes), n_episodes=test_episodes,
+                         theta=theta_test, n_copies=len(x_c0))
+            rows += _rows(res.split(len(x_c0)), method="RLB-Ex", c0_list=x_c0, key=key)
+            timing["replay"] += time.perf_counter() - clock
         fits.append(dict(key, theta_avg=theta_avg, mean_price=price_avg, ecpc_train=ecpc_train,
                          budget_max=int(budgets.max())))
         b0_rows += [dict(key, c0=c0, budget=int(B), b0=float(v),
