@@ -80,14 +80,18 @@ def _dp_tensor(horizon: int, budget: int, m: torch.Tensor, thetas: torch.Tensor,
         U = V[t - 1]  # V(t-1, .), (budget+1,)
         window = torch.cat([pad, U]).unfold(0, d_max + 1, 1)  # [b, j] = V(t-1, b-d_max+j)
         # a*(t,b) for the largest value: b - first index j with V(t-1, j) >= V(t-1, b) - theta
-        a_star = torch.clamp(rows - torch.searchsorted(U, U - thetas[-1]), min=0, max=d_max)
+        thresh = U - thetas[-1]  # bracket >= 0  <=>  V(t-1, b-delta) >= thresh(b)
+        a_star = torch.clamp(rows - torch.searchsorted(U, thresh), min=0, max=d_max)
         for lo in range(0, budget + 1, chunk_rows):
             hi = min(lo + chunk_rows, budget + 1)
             w = int(a_star[lo:hi].max()) + 1  # band width: deltas 0..max a* in this chunk
-            cost = U[lo:hi, None] - window[lo:hi, d_max + 1 - w:]  # V(b) - V(b - delta) >= 0
-            if point:  # theta_avg + V(t-1, b-delta) - V(t-1, b), clipped at 0
-                gain = (thetas[0] - cost).clamp_(min=0.0)
-            elif grid_points:  # linear interpolation of g; g = 0 beyond max theta
+            band = window[lo:hi, d_max + 1 - w:]  # V(t-1, b - delta), deltas w-1 .. 0
+            if point:  # theta_avg + V(t-1, b-delta) - V(t-1, b), clipped at 0 (one pass)
+                V[t, lo:hi] = U[lo:hi] + (band - thresh[lo:hi, None]).clamp_(min=0.0) @ \
+                    m_rev[d_max + 1 - w:]
+                continue
+            cost = U[lo:hi, None] - band  # V(b) - V(b - delta) >= 0
+            if grid_points:  # linear interpolation of g; g = 0 beyond max theta
                 # cost >= 0 up to rounding (clamp: a negative index would wrap around);
                 # +inf (b - delta < 0) lands on the last node, where g = 0
                 x = (cost / step).clamp_(min=0.0, max=grid_points + 1)
