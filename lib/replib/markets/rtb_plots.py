@@ -43,7 +43,8 @@ def clicks_by_budget(table: pd.DataFrame, *, palette: Mapping[str, tuple],
               title="Total test clicks by budget: every bidder spends the same budget",
               ylabel=("expected clicks" if value == "exp_clicks" else "clicks")
               + " (sum over campaigns)")
-    ax.legend(title=None, ncols=len(methods), fontsize=8, loc="upper left")
+    ax.legend(title=None, ncols=len(methods), fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), frameon=False)
     return fig
 
 
