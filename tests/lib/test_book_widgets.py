@@ -7,7 +7,9 @@ from replib.book.widgets import figure_stack, grid_stack
 
 
 def _live_widgets():
-    return list(W.Widget._active_widgets.values())
+    from ipywidgets.widgets.widget import _instances  # ipywidgets 8.1's registry
+
+    return list(_instances.values())
 
 
 def _fig(i):
