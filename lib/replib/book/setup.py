@@ -105,7 +105,6 @@ class Run:
     rng: np.random.Generator
     started: float = field(default_factory=time.perf_counter)
     metrics: dict[str, dict] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def budget_s(self) -> float:

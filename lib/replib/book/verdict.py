@@ -16,7 +16,7 @@ verdict can fail: that is a result, never a reason to move a threshold.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -162,7 +162,6 @@ class Verdict:
     summary: Summary
     outcome: str
     reason: str
-    extra: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         c = self.claim
