@@ -1,0 +1,1 @@
+"""Random graphs, online algorithms, LP wrappers, quality-diversity search (design.md 2.18)."""

@@ -1,0 +1,1 @@
+"""Offline datasets and procedural task generators (design.md 2.3)."""

@@ -1,0 +1,1 @@
+"""Batched environments with gymnasium/PettingZoo views (design.md 2.14)."""

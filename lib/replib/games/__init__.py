@@ -1,0 +1,1 @@
+"""Payoffs, repeated play, classical strategies, equilibria (design.md 2.12)."""

@@ -1,0 +1,1 @@
+"""The pluggable LLM harness: backends, agents, prompts, judges (design.md 2.16)."""

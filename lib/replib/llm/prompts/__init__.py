@@ -1,0 +1,1 @@
+"""Prompt templates, one module per chapter: strings and format functions only."""
