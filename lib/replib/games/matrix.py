@@ -128,9 +128,9 @@ def ordinal_2x2() -> np.ndarray:
 
     Each player's four outcomes get a permutation of ranks 1..4 (576 games); games that are
     the same up to swapping rows or swapping columns are identified, which leaves 144
-    (Rapoport & Guyer 1966 count 78 when the players are also swapped). Returns (144, 2, 2, 2) float64 in a canonical
-    order (lexicographic on the flattened canonical form). Family labels (win-win, PD family,
-    cyclic, ...) are not assigned here.
+    (Rapoport & Guyer 1966 count 78 when the players are also swapped). Returns
+    (144, 2, 2, 2) float64 in a canonical order (lexicographic on the flattened canonical
+    form). Family labels (win-win, PD family, cyclic, ...) are not assigned here.
     """
     seen: set[tuple] = set()
     out = []

@@ -10,8 +10,9 @@ Both players then observe the executed actions (``Strategy.observe(own, other)``
 Randomness: seed s has its own numpy stream ``default_rng(s)`` that draws the uniforms of all
 its cells up front, shape (G, K, n_rounds, 2 players, 2 uses: action, noise), so adding a
 seed never changes another seed's play. Each strategy of a pair runs n = G * S rows, ordered
-game-major (row = g * S + s): a Memory1 with per-row tables needs G * S rows. Strategies are deep-copied per pair and player, so
-one instance may appear in several pairs (or as both players).
+game-major (row = g * S + s): a Memory1 with per-row tables needs G * S rows.
+Strategies are deep-copied per pair and player, so one instance may appear in several
+pairs (or as both players).
 
 Used by coplayer-inference (Weis et al. 2026: IPD with memory-1 tabular co-players),
 repeated-games-llm (Akata et al. 2023) and body-reservoir (mixed actions). The per-player view
