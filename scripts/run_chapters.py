@@ -11,6 +11,12 @@
   with a one-line reason; the others still run. The exit status is 1 if any failed.
 * Per-chapter wall time, peak memory and verdict counts go to ``build/run_report.json``
   and are printed as a table.
+* Incremental: a chapter whose key is unchanged (its cells, the content of the library
+  modules it imported, the lock, the profile and the parameters; see chapter_cache.py) is
+  restored from ``build/cache`` instead of executed, and the table says which chapters were
+  reused and why the others ran. ``--no-cache`` executes everything (CI does).
+* ``--executor ray [--address ...]`` runs each chapter as a Ray task asking for the
+  resources of its profile (ray_executor.py); results land where the local executor puts them.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import chapter_cache  # noqa: E402
+
 from replib.book.setup import PROFILES  # noqa: E402
 
 VERDICT_ABBR = {"reproduced": "R", "not reproduced at this scale": "NR", "inconclusive": "I"}
@@ -82,23 +91,38 @@ def verdict_counts(metrics_dir: Path, slug: str) -> dict[str, int] | None:
     return counts
 
 
-def run_one(slug: str, src: Path, a, params: dict, threads: int, budget: float,
-            env_base: dict) -> dict:
-    for suffix in (".metrics.json", ".verdicts.json"):  # never report a stale record
-        (a.metrics / f"{slug}{suffix}").unlink(missing_ok=True)
+def unknown_params(src: Path, params: dict) -> str:
+    """'' when every override is a parameter of the chapter, else the one-line error."""
     declared = declared_parameters(src)
     unknown = sorted(set(params) - declared)
-    if unknown:
-        return {"slug": slug, "ok": False, "wall_s": 0.0, "peak_rss_mb": None,
-                "error": f"unknown parameter(s) {unknown}; this chapter's parameters are "
-                         f"{sorted(declared)}"}
+    if not unknown:
+        return ""
+    return f"unknown parameter(s) {unknown}; this chapter's parameters are {sorted(declared)}"
+
+
+def metric_files(metrics_dir: Path, slug: str) -> list[Path]:
+    return sorted(metrics_dir.glob(f"{slug}.*.json"))
+
+
+def execute(slug: str, src: Path, out_dir: Path, metrics_dir: Path, params: dict,
+            threads: int, budget: float, env_base: dict, profile: str,
+            track_root: Path | None) -> dict:
+    """Run one chapter in a child process (killed with its kernel past ``budget``).
+
+    Used by both executors: the local one calls it directly, a Ray task calls it on its
+    worker. Returns the report row (ok, wall_s, peak_rss_mb, error, imports, verdicts).
+    """
+    for f in metric_files(metrics_dir, slug):  # never report a stale record
+        f.unlink()
     env = dict(env_base, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               OPENBLAS_NUM_THREADS=str(threads))
+               OPENBLAS_NUM_THREADS=str(threads), BOOK_METRICS_DIR=str(metrics_dir.resolve()))
     with tempfile.TemporaryDirectory() as td:
         res_file = Path(td) / "result.json"
         cmd = [sys.executable, str(ROOT / "scripts" / "execute_chapter.py"), "--src", str(src),
-               "--dst", str(a.out / f"{slug}.ipynb"), "--params", json.dumps(params),
+               "--dst", str(out_dir / f"{slug}.ipynb"), "--params", json.dumps(params),
                "--result", str(res_file), "--cell-timeout", str(budget)]
+        if track_root is not None:
+            cmd += ["--track-root", str(track_root)]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True)
@@ -109,7 +133,7 @@ def run_one(slug: str, src: Path, a, params: dict, threads: int, budget: float,
             proc.communicate()
             wall = time.perf_counter() - t0
             return {"slug": slug, "ok": False, "wall_s": round(wall, 1), "peak_rss_mb": None,
-                    "error": f"exceeded the {a.profile} budget of {budget:.0f} s (killed)"}
+                    "error": f"exceeded the {profile} budget of {budget:.0f} s (killed)"}
         wall = time.perf_counter() - t0
         if res_file.exists():
             res = json.loads(res_file.read_text())
@@ -117,27 +141,85 @@ def run_one(slug: str, src: Path, a, params: dict, threads: int, budget: float,
             tail = (err or "").strip().splitlines()[-1:] or ["no output"]
             res = {"ok": False, "error": f"runner child failed: {tail[0]}"}
     out = {"slug": slug, "ok": res["ok"], "wall_s": round(wall, 1),
-           "peak_rss_mb": res.get("peak_rss_mb"), "error": res.get("error", "")}
+           "peak_rss_mb": res.get("peak_rss_mb"), "error": res.get("error", ""),
+           "imports": res.get("imports")}
     if out["ok"] and wall > budget:
-        out.update(ok=False, error=f"exceeded the {a.profile} budget of {budget:.0f} s "
+        out.update(ok=False, error=f"exceeded the {profile} budget of {budget:.0f} s "
                                    f"(took {wall:.1f} s)")
-    out["verdicts"] = verdict_counts(a.metrics, slug)
+    out["verdicts"] = verdict_counts(metrics_dir, slug)
     return out
 
 
-def print_table(results: list[dict], profile: str, total: float, jobs: int) -> None:
-    print(f"\nprofile {profile} · {len(results)} chapter(s) · jobs {jobs} · "
-          f"total wall {total:.1f} s")
-    print(f"{'chapter':<24} {'status':<6} {'wall s':>7} {'peak MB':>8}  verdicts (R/NR/I)")
+def cached_or_none(slug: str, src: Path, a, params: dict) -> tuple[dict | None, str]:
+    """Restore a chapter from the cache when its key is unchanged: (row, reason)."""
+    if a.no_cache:
+        return None, "--no-cache"
+    if slug in a.rerun_set:
+        return None, "--rerun"
+    meta, reason = chapter_cache.lookup(a.cache_dir, a.profile, slug, src, a.lib_root, a.lock,
+                                        params)
+    if meta is None:
+        return None, reason
+    chapter_cache.restore(a.cache_dir, a.profile, slug, meta, a.out, a.metrics)
+    row = dict(meta["result"], run="cached")
+    row["verdicts"] = verdict_counts(a.metrics, slug)
+    return row, reason
+
+
+def remember(slug: str, src: Path, a, params: dict, row: dict) -> None:
+    """Store a successful execution in the cache (failures are never cached)."""
+    if a.no_cache or not row["ok"] or row.get("imports") is None:
+        return
+    result = {k: v for k, v in row.items() if k not in ("run", "verdicts")}
+    chapter_cache.store(a.cache_dir, a.profile, slug, src, a.lib_root, a.lock, params,
+                        row["imports"], a.out / f"{slug}.ipynb", metric_files(a.metrics, slug),
+                        result)
+
+
+def print_table(results: list[dict], profile: str, total: float, jobs: int,
+                executor: str) -> None:
+    ran = sum(r.get("run") != "cached" for r in results)
+    print(f"\nprofile {profile} · executor {executor} · {len(results)} chapter(s), {ran} run, "
+          f"{len(results) - ran} from the cache · jobs {jobs} · total wall {total:.1f} s")
+    print(f"{'chapter':<24} {'status':<6} {'wall s':>7} {'peak MB':>8}  {'R/NR/I':<8} run")
     for r in sorted(results, key=lambda r: r["slug"]):
         v = r.get("verdicts")
         vs = f"{v['R']}/{v['NR']}/{v['I']}" if v else "-"
         mem = f"{r['peak_rss_mb']:.0f}" if r.get("peak_rss_mb") else "-"
+        how = "cached (key unchanged; wall s is the recorded run)" if r.get("run") == "cached" \
+            else f"ran: {r.get('run', '?')}"
         print(f"{r['slug']:<24} {'ok' if r['ok'] else 'FAIL':<6} {r['wall_s']:>7.1f} {mem:>8}"
-              f"  {vs}")
+              f"  {vs:<8} {how}")
     for r in results:
         if not r["ok"]:
             print(f"FAIL {r['slug']} {r['wall_s']:.1f}s {r['error']}")
+
+
+def run_local(order: list[str], selected: dict, a, params: dict, threads: int, budget: float,
+              env_base: dict, jobs: int, report) -> list[dict]:
+    """The local executor: one child process per chapter, ``jobs`` at a time."""
+
+    def one(slug: str) -> dict:
+        src = selected[slug]
+        error = unknown_params(src, params)
+        if error:
+            return {"slug": slug, "ok": False, "wall_s": 0.0, "peak_rss_mb": None,
+                    "error": error, "run": "refused"}
+        row, reason = cached_or_none(slug, src, a, params)
+        if row is not None:
+            return row
+        row = execute(slug, src, a.out, a.metrics, params, threads, budget, env_base,
+                      a.profile, a.lib_root)
+        row["run"] = reason
+        remember(slug, src, a, params, row)
+        return row
+
+    results = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for f in as_completed([pool.submit(one, s) for s in order]):
+            results.append(f.result())
+            report(results[-1])
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +242,23 @@ def main(argv: list[str] | None = None) -> int:
                     help="store the measured times in --durations (for scheduling)")
     ap.add_argument("--budget-s", type=float, default=None,
                     help="override the profile's per-chapter budget (tests, slow machines)")
+    cache = ap.add_argument_group("incremental execution (chapter_cache.py)")
+    cache.add_argument("--no-cache", action="store_true",
+                       help="execute every selected chapter and store nothing (CI, make test)")
+    cache.add_argument("--rerun", action="append", default=[],
+                       help="execute these chapters even when their key is unchanged")
+    cache.add_argument("--cache-dir", type=Path, default=ROOT / "build" / "cache")
+    cache.add_argument("--lib-root", type=Path, default=ROOT / "lib",
+                       help="imports under this directory are part of a chapter's key")
+    cache.add_argument("--lock", type=Path, default=ROOT / "requirements.lock")
+    ray = ap.add_argument_group("executor")
+    ray.add_argument("--executor", choices=["local", "ray"], default="local")
+    ray.add_argument("--address", default=None,
+                     help="Ray cluster address (ray://host:10001 or host:6379); "
+                          "without it a local Ray instance is started")
+    ray.add_argument("--ship-code", action="store_true",
+                     help="send this checkout (without .venv/build) as the Ray runtime_env "
+                          "working_dir; workers still need the pinned requirements installed")
     a = ap.parse_args(argv)
 
     if a.profile not in PROFILES:
@@ -169,9 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     a.out = a.out or (ROOT / "book" / "chapters" if a.profile == "ci" else base / "chapters")
     a.metrics = a.metrics or base / "metrics"
     a.report = a.report or base / "run_report.json"
+    a.lib_root = a.lib_root.resolve()
     chapters = discover(a.chapters_dir)
     only = [s for item in a.only for s in item.split(",") if s]
-    unknown = sorted(set(only) - set(chapters))
+    a.rerun_set = {s for item in a.rerun for s in item.split(",") if s}
+    unknown = sorted((set(only) | a.rerun_set) - set(chapters))
     if unknown:
         ap.error(f"unknown chapter(s) {unknown}; available: {sorted(chapters)}")
     selected = {s: chapters[s] for s in (only or chapters)}
@@ -190,36 +291,42 @@ def main(argv: list[str] | None = None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     a.metrics.mkdir(parents=True, exist_ok=True)
     sha, dirty = git_state()
-    env_base = dict(os.environ, BOOK_METRICS_DIR=str(a.metrics.resolve()), GG_HEADLESS="1",
-                    GG_QUIET="1", GG_GIT_COMMIT=sha, GG_GIT_DIRTY="1" if dirty else "0",
-                    PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline")
-    print(f"running {len(order)} chapter(s) at profile {a.profile} with {jobs} job(s) × "
-          f"{threads} thread(s), budget {budget:.0f} s each: {', '.join(order)}", flush=True)
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, s, selected[s], a, params, threads, budget, env_base)
-                   for s in order]
-        results = []
-        for f in as_completed(futures):
-            r = f.result()
-            results.append(r)
-            print(f"{'ok  ' if r['ok'] else 'FAIL'} {r['slug']} {r['wall_s']:.1f}s "
-                  f"{r['error']}".rstrip(), flush=True)
-    total = time.perf_counter() - t0
-    print_table(results, a.profile, total, jobs)
+    env_base = dict(os.environ, GG_HEADLESS="1", GG_QUIET="1", GG_GIT_COMMIT=sha,
+                    GG_GIT_DIRTY="1" if dirty else "0", PYTHONHASHSEED="0",
+                    MPLBACKEND="module://matplotlib_inline.backend_inline")
+    print(f"running {len(order)} chapter(s) at profile {a.profile} on the {a.executor} executor "
+          f"with {jobs} job(s) × {threads} thread(s), budget {budget:.0f} s each"
+          f"{'' if a.no_cache else ', reusing unchanged chapters'}: {', '.join(order)}",
+          flush=True)
 
-    report = json.loads(a.report.read_text()) if a.report.exists() else {}
-    if report.get("profile") != a.profile:
-        report = {"profile": a.profile, "chapters": {}}
-    report.update(jobs=jobs, threads=threads, cores=cores, budget_s=budget,
-                  last_total_wall_s=round(total, 1), git_commit=sha, params=params)
+    def report(r: dict) -> None:
+        tag = "ok  " if r["ok"] else "FAIL"
+        how = "(cached)" if r.get("run") == "cached" else ""
+        print(f"{tag} {r['slug']} {r['wall_s']:.1f}s {how}{r['error']}".rstrip(), flush=True)
+
+    t0 = time.perf_counter()
+    if a.executor == "ray":
+        import ray_executor
+
+        results = ray_executor.run_ray(order, selected, a, params, threads, budget, env_base,
+                                       report)
+    else:
+        results = run_local(order, selected, a, params, threads, budget, env_base, jobs, report)
+    total = time.perf_counter() - t0
+    print_table(results, a.profile, total, jobs, a.executor)
+
+    rep = json.loads(a.report.read_text()) if a.report.exists() else {}
+    if rep.get("profile") != a.profile:
+        rep = {"profile": a.profile, "chapters": {}}
+    rep.update(jobs=jobs, threads=threads, cores=cores, budget_s=budget, executor=a.executor,
+               last_total_wall_s=round(total, 1), git_commit=sha, params=params)
     for r in results:
-        report["chapters"][r["slug"]] = r
+        rep["chapters"][r["slug"]] = r
     a.report.parent.mkdir(parents=True, exist_ok=True)
-    a.report.write_text(json.dumps(report, indent=2) + "\n")
+    a.report.write_text(json.dumps(rep, indent=2) + "\n")
     if a.record_durations:
         durations.setdefault(a.profile, {}).update(
-            {r["slug"]: r["wall_s"] for r in results if r["ok"]})
+            {r["slug"]: r["wall_s"] for r in results if r["ok"] and r.get("run") != "cached"})
         a.durations.write_text(json.dumps(durations, indent=2, sort_keys=True) + "\n")
     return 0 if all(r["ok"] for r in results) else 1
 
