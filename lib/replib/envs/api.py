@@ -47,8 +47,8 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-__all__ = ["EnvSpec", "BatchedEnv", "GymnasiumView", "PettingZooView", "check_conformance",
-           "to_numpy"]
+__all__ = ["EnvSpec", "BatchedEnv", "GymnasiumView", "PettingZooView", "GymnasiumBatch",
+           "check_conformance", "to_numpy"]
 
 
 def to_numpy(x: Any) -> np.ndarray:
@@ -284,6 +284,35 @@ class PettingZooView:
 
     def state(self) -> np.ndarray:
         return self.env.state()[0]
+
+
+class GymnasiumBatch(BatchedEnv):
+    """``n_envs`` copies of a registered gymnasium env stepped in a loop (as SB3's
+    ``DummyVecEnv``), so external single-agent tasks run on the batched interface."""
+
+    def __init__(self, *, n_envs: int = 1, env_id: str, env_kwargs: dict | None = None):
+        self.config = dict(env_id=env_id, env_kwargs=env_kwargs)
+        self.envs = [gymnasium.make(env_id, **(env_kwargs or {})) for _ in range(n_envs)]
+        e = self.envs[0]
+        horizon = getattr(e.spec, "max_episode_steps", None)
+        self.spec = EnvSpec(n_envs=n_envs, observation_space=e.observation_space,
+                            action_space=e.action_space, horizon=horizon, name=env_id)
+        self._obs = np.zeros((n_envs, *e.observation_space.shape), e.observation_space.dtype)
+
+    def _reset_envs(self, idx):
+        for i in idx:
+            self._obs[i] = self.envs[i].reset(seed=int(self.rng.integers(2**31)))[0]
+
+    def _observe(self):
+        return self._obs.copy()
+
+    def _step(self, actions):
+        n = self.n_envs
+        rew, term, trunc = np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool)
+        for i, env in enumerate(self.envs):
+            a = actions[i].item() if actions[i].ndim == 0 else actions[i]
+            self._obs[i], rew[i], term[i], trunc[i], _ = env.step(a)
+        return rew, term, trunc, {}
 
 
 def _check_batched(env: BatchedEnv, steps: int) -> None:
