@@ -10,12 +10,15 @@ PROFILE ?= ci
 NAME    ?=
 JOBS    ?=
 P       ?=
-RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS))
+ARGS    ?=
+RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-.PHONY: help setup widgets browser chapters chapter book test unit lint expected bench serve clean
+.PHONY: help setup cluster widgets browser chapters chapter book test unit lint expected bench serve clean
 
 help:
 	@echo "make book                      set up, run every chapter at ci, build the static book"
+	@echo "                               (re-runs only chapters whose cells/lib imports/params changed)"
+	@echo "make book ARGS=\"--executor ray --address HOST:6379\"   chapters as Ray tasks (make cluster)"
 	@echo "make test                      the full test suite (what CI runs)"
 	@echo "make chapter NAME=rtb PROFILE=full [P=\"-p seeds '[41,42]'\"]   run one chapter"
 	@echo "make expected NAME=rtb         re-record a chapter's expected ci metrics (deliberate)"
@@ -41,6 +44,13 @@ browser:  # Debian's chromium for the browser test (playwright drives it; no bro
 	@/usr/bin/chromium --version 2>/dev/null
 
 setup: $(VENV)/.installed widgets
+
+# Ray for `run_chapters.py --executor ray` (the optional `cluster` extra; make test needs it)
+$(VENV)/.cluster: $(VENV)/.installed
+	$(BIN)/pip install -q -c requirements.lock -e '.[cluster]'
+	touch $@
+
+cluster: $(VENV)/.cluster
 
 # --- chapters and book -----------------------------------------------------------------
 chapters: setup
@@ -70,13 +80,13 @@ unit: setup
 lint: setup
 	$(BIN)/ruff check lib scripts tests benchmarks
 
-test: setup browser
+test: setup cluster browser
 	@start=$$(date +%s); \
-	echo "== 1/4 lint, unit and harness tests"; \
+	echo "== 1/4 lint, unit and harness tests (incl. the chapter cache and the Ray executor)"; \
 	$(BIN)/ruff check lib scripts tests benchmarks; \
-	$(BIN)/python -m pytest -q -m "not build" tests; \
-	echo "== 2/4 every chapter at the ci profile"; \
-	$(RUN) --profile ci; \
+	GG_REQUIRE_RAY=1 $(BIN)/python -m pytest -q -m "not build" tests; \
+	echo "== 2/4 every chapter at the ci profile (clean: no cache)"; \
+	$(RUN) --profile ci --no-cache; \
 	echo "== 3/4 the static book"; \
 	$(BIN)/python scripts/build_book.py; \
 	echo "== 4/4 regression against data/expected, book layout, browser"; \

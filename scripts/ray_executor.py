@@ -79,7 +79,9 @@ def chapter_task(slug: str, src_rel: str, params: dict, threads: int, budget: fl
         out, metrics = Path(td) / "out", Path(td) / "metrics"
         out.mkdir()
         metrics.mkdir()
-        env = dict(os.environ, **env_overrides)
+        env = dict(os.environ, **env_overrides)  # the kernel imports this worker's lib/
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "lib"),
+                                                          env.get("PYTHONPATH")]))
         row = run_chapters.execute(slug, root / src_rel, out, metrics, params, threads, budget,
                                    env, profile, root / "lib")
         files = {p.name: p.read_bytes() for p in [*out.glob("*.ipynb"), *metrics.glob("*")]}
@@ -134,7 +136,8 @@ def run_ray(order: list[str], selected: dict, a, params: dict, threads: int, bud
         task = ray.remote(max_retries=1, retry_exceptions=False)(chapter_task)
         driver_fp = lib_fingerprint(ROOT)
         for slug, reason in todo:
-            src_rel = str(selected[slug].resolve().relative_to(ROOT))
+            src = selected[slug].resolve()  # relative to the project when inside it
+            src_rel = str(src.relative_to(ROOT) if src.is_relative_to(ROOT) else src)
             ref = task.options(**_resources(a.profile, threads)).remote(
                 slug, src_rel, params, threads, budget, env_overrides, a.profile, str(ROOT),
                 driver_fp)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def runner(tmp, *args):
     cmd = [sys.executable, str(ROOT / "scripts" / "run_chapters.py"), "--chapters-dir", str(FIX),
            "--out", str(tmp / "out"), "--metrics", str(tmp / "m"), "--report",
-           str(tmp / "report.json"), *args]
+           str(tmp / "report.json"), "--no-cache", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180)
 
 
