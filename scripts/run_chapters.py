@@ -167,8 +167,9 @@ def cached_or_none(slug: str, src: Path, a, params: dict) -> tuple[dict | None, 
 
 
 def remember(slug: str, src: Path, a, params: dict, row: dict) -> None:
-    """Store a successful execution in the cache (failures are never cached)."""
-    if a.no_cache or not row["ok"] or row.get("imports") is None:
+    """Store a successful execution in the cache (failures are never cached; a --no-cache
+    run still refreshes the cache with what it executed)."""
+    if not row["ok"] or row.get("imports") is None:
         return
     result = {k: v for k, v in row.items() if k not in ("run", "verdicts")}
     chapter_cache.store(a.cache_dir, a.profile, slug, src, a.lib_root, a.lock, params,
@@ -244,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="override the profile's per-chapter budget (tests, slow machines)")
     cache = ap.add_argument_group("incremental execution (chapter_cache.py)")
     cache.add_argument("--no-cache", action="store_true",
-                       help="execute every selected chapter and store nothing (CI, make test)")
+                       help="execute every selected chapter, reusing nothing (CI, make test); "
+                            "the fresh results still refresh the cache")
     cache.add_argument("--rerun", action="append", default=[],
                        help="execute these chapters even when their key is unchanged")
     cache.add_argument("--cache-dir", type=Path, default=ROOT / "build" / "cache")
