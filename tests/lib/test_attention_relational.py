@@ -87,3 +87,20 @@ def test_gate_closes_rows():
     gate = torch.tensor([[1.0, 0.0, 1.0, 0.0]])
     m = mask_from_gate(adj, gate)
     assert m.shape == (1, 4, 4) and m[0, 1].sum() == 0 and m[0, 0].sum() == 4
+
+
+def test_factored_relation_scores_equal_the_explicit_edge_embedding_form():
+    torch.manual_seed(3)
+    att = RelationalAttention(d_model=12, n_heads=3)
+    x = torch.randn(2, 5, 12)
+    adj = (torch.rand(2, 5, 5) > 0.5).float()
+    B, n, h, dh = 2, 5, 3, 4
+    q, k, v = att.qkv(x).view(B, n, 3, h, dh).unbind(2)
+    rel = att.edge_emb(adj.long())  # (B, n, n, d): the paper's r_ij = Emb(A_ij)
+    ra, rb = att.rel_proj(rel).view(B, n, n, 2, h, dh).unbind(3)
+    e = (((q.unsqueeze(2) + ra) / dh**0.5) * (k.unsqueeze(1) + rb)).sum(-1) / dh**0.5
+    mask = adj + torch.eye(n)
+    e = e.masked_fill((mask == 0).unsqueeze(-1), float("-inf"))
+    w = torch.softmax(e, 2) * mask.unsqueeze(-1)
+    ref = att.out(torch.einsum("bijh,bjhd->bihd", w, v).reshape(B, n, 12))
+    assert torch.allclose(att(x, adj)[0], ref, atol=1e-5)

@@ -65,11 +65,17 @@ class RelationalAttention(nn.Module):
         adj = adj.expand(B, n, n) if adj.dim() == 2 else adj
         mask = adj + torch.eye(n, device=x.device, dtype=adj.dtype) if self.self_loops else adj
         if self.relation_embed:
-            rel = self.edge_emb((adj.detach() > 0.5).long())  # (B, n, n, d)
-            ra, rb = self.rel_proj(rel).view(B, n, n, 2, h, dh).unbind(3)  # (B, n, n, h, dh)
-            qq = (q.unsqueeze(2) + ra) / math.sqrt(dh)  # (B, i, j, h, dh)
-            kk = k.unsqueeze(1) + rb
-            e = (qq * kk).sum(-1) / math.sqrt(dh)  # (B, i, j, h)
+            # Emb(A_ij) takes two values, so (q_i + ρᵃ_ij)·(k_j + ρᵇ_ij) splits into
+            # q_i·k_j + q_i·ρᵇ[A_ij] + ρᵃ[A_ij]·k_j + ρᵃ[A_ij]·ρᵇ[A_ij]: O(B n² h), not O(B n² d)
+            ra, rb = self.rel_proj(self.edge_emb.weight).view(2, 2, h, dh).unbind(1)  # (2, h, dh)
+            qk = torch.einsum("bihd,bjhd->bijh", q, k)
+            q_rb = torch.einsum("bihd,ehd->beih", q, rb)  # (B, 2, n, h) for edge type e
+            ra_k = torch.einsum("ehd,bjhd->bejh", ra, k)
+            ra_rb = (ra * rb).sum(-1)  # (2, h)
+            on = (adj.detach() > 0.5).unsqueeze(-1)  # (B, i, j, 1)
+            extra = torch.where(on, q_rb[:, 1, :, None] + ra_k[:, 1, None] + ra_rb[1],
+                                q_rb[:, 0, :, None] + ra_k[:, 0, None] + ra_rb[0])
+            e = (qk + extra) / dh  # scaled by d_h^{-1/2} twice, as in the official code
         else:
             e = torch.einsum("bihd,bjhd->bijh", q, k) / math.sqrt(dh)
         e = e.masked_fill((mask.detach() == 0).unsqueeze(-1), float("-inf"))

@@ -184,24 +184,26 @@ class PPO:
             sel = lambda x: x.flatten(0, 1)[idx]  # noqa: E731
         else:
             h = _select(ro.hidden0, env_idx)
-            logits, values = [], []
+            logits, values, auxes = [], [], []
             for t in range(ro.obs.shape[0]):
                 h = reset_hidden(h, ro.starts[t, env_idx])
                 st = None if ro.state is None else ro.state[t, env_idx]
                 o = self.policy(ro.obs[t, env_idx], state=st, hidden=h)
                 logits.append(o.logits)
                 values.append(o.value)
+                auxes.append(o.aux_loss)
                 h = o.hidden
             stack = (lambda xs: tuple(torch.stack(z) for z in zip(*xs))) if isinstance(
                 logits[0], tuple) else torch.stack
-            out = PolicyOut(stack(logits), torch.stack(values), None)
+            aux = None if auxes[0] is None else torch.stack(auxes).mean()
+            out = PolicyOut(stack(logits), torch.stack(values), None, aux)
             mask = None if ro.action_mask is None else ro.action_mask[:, env_idx]
             sel = lambda x: x[:, env_idx]  # noqa: E731
         if isinstance(out.logits, tuple):
             logits = (masked_logits(out.logits[0], mask), *out.logits[1:])
         else:
             logits = masked_logits(out.logits, mask)
-        return logits, out.value, sel
+        return logits, out.value, sel, out.aux_loss
 
     def update(self, ro: Rollout) -> PPOStats:
         """``n_epochs`` passes over the rollout in ``n_minibatches`` minibatches."""
@@ -214,6 +216,7 @@ class PPO:
             adv = (adv - adv.mean()) / (adv.std() + 1e-8)
         if self.value_norm is not None:
             self.value_norm.update(ro.returns)
+        self.policy.train()
         recurrent = ro.hidden0 is not None
         T, n_envs = ro.dones.shape
         n = n_envs if recurrent else T * n_envs
@@ -228,7 +231,7 @@ class PPO:
             perm = torch.randperm(n, device=self.device)
             for start in range(0, n - mb + 1, mb):
                 idx = perm[start:start + mb]
-                logits, value, sel = self._forward(ro, None if recurrent else idx,
+                logits, value, sel, aux = self._forward(ro, None if recurrent else idx,
                                                    idx if recurrent else None)
                 logp, ent = log_prob_entropy(logits, sel(ro.actions))
                 ratio = torch.exp(logp - sel(ro.logp))  # ρ
@@ -240,6 +243,8 @@ class PPO:
                                                            1 + self.clip_eps) * a).mean()
                 vl = self._value_loss(value, sel(ro.values), sel(ro.returns))
                 loss = pl + self.vf_coef * vl - self.ent_coef * ent.mean()  # Eq. 9
+                if aux is not None:
+                    loss = loss + aux
                 self.optimizer.zero_grad(set_to_none=True)
                 for ax in self.aux:
                     ax.optimizer.zero_grad(set_to_none=True)

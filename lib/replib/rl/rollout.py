@@ -12,7 +12,10 @@ The policy protocol used here and by ``rl.ppo``::
 
 ``obs`` has the env's shape ``(B, [n_agents,] *obs_shape)`` (all agents of an env together,
 so a policy may communicate between agents); ``logits`` is ``(B, [n_agents,] n_actions)``
-or a tuple of such tensors (one per action head); ``value`` is ``(B, [n_agents])``.
+or a tuple of such tensors (one per action head); ``value`` is ``(B, [n_agents])``;
+``aux_loss`` (optional scalar) is added to the PPO loss. The collector puts the policy in
+``eval()`` mode and PPO's update in ``train()`` mode, so a policy may act differently when
+acting and when being trained (CommFormer: exact top-k graph vs Gumbel top-k).
 ``state`` is the env's global state ``(B, *state_shape)`` when a centralised critic asks
 for it. A recurrent policy takes and returns ``hidden`` (a tensor, or a tuple of tensors,
 with leading axis B) and defines ``initial_hidden(n: int)``; hidden states are zeroed where
@@ -37,6 +40,7 @@ class PolicyOut(NamedTuple):
     logits: Any  # tensor (..., n_actions) or tuple of tensors (one per action head)
     value: torch.Tensor  # (...,)
     hidden: Any = None
+    aux_loss: Any = None  # scalar tensor added to the PPO loss (e.g. a communication cost)
 
 
 def masked_logits(logits: torch.Tensor, action_mask: torch.Tensor | None) -> torch.Tensor:
@@ -180,6 +184,8 @@ class Collector:
         buf: dict[str, list] = {k: [] for k in ("obs", "actions", "logp", "values", "rewards",
                                                  "dones", "starts", "mask", "state")}
         hidden0 = self.hidden
+        was_training = self.policy.training
+        self.policy.eval()
         ep_ret, ep_len = [], []
         for _ in range(T):
             obs = self._t(self.obs).float()
@@ -229,6 +235,7 @@ class Collector:
         shape = (0, *env.spec.lead_shape[1:])
         ro.episode_returns = np.concatenate(ep_ret) if ep_ret else np.zeros(shape, np.float32)
         ro.episode_lengths = np.concatenate(ep_len) if ep_len else np.zeros(0, np.int64)
+        self.policy.train(was_training)
         return ro
 
 
