@@ -73,6 +73,9 @@ def test_elo_zero_sum_and_single_update():
     assert one == pytest.approx([1016.0, 984.0])  # E = 1/2, K(S - E) = 16
     first = R.elo_online(a, b, y, k=32, orders=orders[:1])[0]
     assert np.allclose(first, r[0])
+    batched = R.elo_online(a, b, np.stack([y, 1 - y]), k=32, orders=orders[:2])
+    assert np.allclose(batched[0], r[0])
+    assert np.allclose(batched[1], R.elo_online(a, b, 1 - y, k=32, orders=orders[1:2])[0])
 
 
 def test_win_prob_and_prediction_error():

@@ -158,23 +158,30 @@ def elo_online(a, b, outcome, *, n_players: int | None = None, k: float, init: f
     """Final online-Elo ratings after playing the matches in order.
 
     Args:
+        outcome: (n_matches,) results, or (R, n_matches) results of R replications of
+            the same schedule (e.g. re-drawn benchmark noise), giving (R, N) ratings.
         orders: optional (R, n_matches) permutations; the matches are replayed in each
-            order, giving (R, N) final ratings. ``None`` plays them as given ((N,) result).
+            order, giving (R, N) final ratings. ``None`` plays them as given.
         k: the K-factor (points moved by a fully unexpected result).
     Every update is zero-sum: the total rating stays N·init.
     """
     a, b, y, n = _matches(a, b, outcome, n_players)
     if k <= 0:
         raise ValueError(f"k must be > 0, got {k}")
-    single = orders is None
-    order = np.arange(a.size)[None] if single else np.asarray(orders, dtype=np.int64)
-    if order.ndim != 2 or order.shape[1] != a.size:
-        raise ValueError(f"orders must be (R, {a.size}) permutations, got {order.shape}")
+    y2 = y.reshape(-1, a.size)
+    reps = y2.shape[0] if orders is None else np.shape(orders)[0]
+    order = (np.tile(np.arange(a.size), (reps, 1)) if orders is None
+             else np.asarray(orders, dtype=np.int64))
+    if order.ndim != 2 or order.shape[1] != a.size or y2.shape[0] not in (1, order.shape[0]):
+        raise ValueError(f"orders must be (R, {a.size}) permutations matching the outcome "
+                         f"rows, got {order.shape} and outcome {y.shape}")
+    single = orders is None and y.ndim == 1
     r = np.full((order.shape[0], n), float(init))
     rows = np.arange(order.shape[0])
+    yrow = rows if y2.shape[0] > 1 else np.zeros_like(rows)
     for t in range(a.size):
         m = order[:, t]
-        ia, ib, s = a[m], b[m], y[m]
+        ia, ib, s = a[m], b[m], y2[yrow, m]
         e = 1.0 / (1.0 + 10.0 ** ((r[rows, ib] - r[rows, ia]) / scale))  # E_a
         delta = k * (s - e)
         r[rows, ia] += delta

@@ -96,7 +96,7 @@ def _batch(w: np.ndarray, t: np.ndarray, tie_break: str, b: int, rng: np.random.
     for k in range(k_rounds):
         live = active.sum(axis=1) > 1  # tournaments still running
         # score groups (high first), uniformly shuffled inside a group; inactive last
-        key = np.where(active, -s * 2.0 + rng.random((b, m)), np.inf)
+        key = np.where(active, rng.random((b, m), dtype=np.float32) - 2.0 * s, np.inf)
         order = np.argsort(key, axis=1)
         s_sorted = np.where(active[rows, order], s[rows, order], -1)
         new_group = np.ones((b, m), dtype=bool)
