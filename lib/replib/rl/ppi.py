@@ -1,0 +1,199 @@
+"""Predictive policy improvement (PPI), Weis et al. 2026 (arXiv:2602.16301), Sec. 3.2, App. A.
+
+A sequence model p_φ is trained by next-token prediction on every trajectory gathered so far
+(own observations, own actions, the co-player's actions, rewards); the agent then acts with
+    π(a | x_≤t) ∝ p_φ(a | x_≤t) · exp(β · Q̂(x_≤t, a)),
+where Q̂ is a Monte-Carlo estimate from ``n_samples`` rollouts of ``rollout_len`` future rounds
+*inside* p_φ: the co-player's reply b ~ p_φ(b | x_≤t, a), the reward r̂ = p_φ's reward head,
+later own actions a' ~ p_φ(a' | ·); Q̂ = mean over samples of Σ r̂. Each phase re-initialises
+p_φ, trains it on all data (AdamW), collects new trajectories with the improved policy and
+adds them to the data set.
+
+Model, per round t (time-major tensors, T rounds, B episodes):
+    h_t = GRU(h_{t-1}, E_o[o_t] + w_r r_{t-1})         o_t: the 5-token observation (envs.ipd)
+    p(a_t | h_t)         = softmax(W_a h_t)              own action (the prior policy)
+    g_t = h_t + E_a[a_t]
+    p(b_t | h_t, a_t)    = softmax(W_b silu(g_t))        co-player's action (next obs token)
+    r̂_t                  = w_q · silu(g_t)               reward (Gaussian mean, MSE loss)
+The next observation is o_{t+1} = 1 + 2 a_t + b_t, so predicting b_t predicts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from replib.envs.ipd import N_TOKENS, SeatedRepeatedGame, random_tabular
+from replib.games.strategies import random_memory1
+
+__all__ = ["SeqWorldModel", "Trajectories", "fit_world_model", "q_estimate",
+           "improved_policy", "tabular_trajectories", "collect_ppi"]
+
+
+@dataclass
+class Trajectories:
+    """Whole episodes from one agent's side, time-major (T, B)."""
+
+    own: torch.Tensor  # int64 own actions (0 = C)
+    other: torch.Tensor  # int64 co-player actions
+    reward: torch.Tensor  # float32 own rewards
+
+    def tokens(self) -> torch.Tensor:
+        """Observation tokens o_t (T, B): s0 = 0 first, then 1 + 2 own + other."""
+        o = 1 + 2 * self.own + self.other
+        return torch.cat([torch.zeros_like(o[:1]), o[:-1]])
+
+    def cat(self, other: Trajectories) -> Trajectories:
+        return Trajectories(*(torch.cat([a, b], 1) for a, b in
+                              ((self.own, other.own), (self.other, other.other),
+                               (self.reward, other.reward))))
+
+
+class SeqWorldModel(nn.Module):
+    """p_φ over the joint stream of one agent (module docstring)."""
+
+    def __init__(self, *, d_hidden: int):
+        super().__init__()
+        self.emb_o = nn.Embedding(N_TOKENS, d_hidden)
+        self.w_r = nn.Linear(1, d_hidden)
+        self.cell = nn.GRUCell(d_hidden, d_hidden)
+        self.emb_a = nn.Embedding(2, d_hidden)
+        self.head_a = nn.Linear(d_hidden, 2)
+        self.head_b = nn.Linear(d_hidden, 2)
+        self.head_r = nn.Linear(d_hidden, 1)
+        self.d_hidden = d_hidden
+
+    def step(self, h, token, prev_r):
+        """h (N, H), token (N,), prev_r (N,) -> (new h, logits of own action (N, 2))."""
+        h = self.cell(self.emb_o(token) + self.w_r(prev_r[:, None]), h)
+        return h, self.head_a(h)
+
+    def reply(self, h, a):
+        """-> (logits of the co-player's action (N, 2), predicted reward (N,))."""
+        g = nn.functional.silu(h + self.emb_a(a))
+        return self.head_b(g), self.head_r(g).squeeze(-1)
+
+    def forward(self, tr: Trajectories):
+        """Teacher-forced logits: own (T, B, 2), other (T, B, 2), reward (T, B)."""
+        tok = tr.tokens()
+        prev_r = torch.cat([torch.zeros_like(tr.reward[:1]), tr.reward[:-1]])
+        h = tok.new_zeros(tok.shape[1], self.d_hidden, dtype=torch.float32)
+        la, lb, rr = [], [], []
+        for t in range(tok.shape[0]):
+            h, a_log = self.step(h, tok[t], prev_r[t])
+            b_log, r_hat = self.reply(h, tr.own[t])
+            la.append(a_log)
+            lb.append(b_log)
+            rr.append(r_hat)
+        return torch.stack(la), torch.stack(lb), torch.stack(rr)
+
+    def loss(self, tr: Trajectories) -> torch.Tensor:
+        la, lb, rr = self(tr)
+        ce = nn.functional.cross_entropy
+        return (ce(la.reshape(-1, 2), tr.own.reshape(-1))
+                + ce(lb.reshape(-1, 2), tr.other.reshape(-1))
+                + ((rr - tr.reward) ** 2).mean())
+
+
+def fit_world_model(data: Trajectories, *, d_hidden: int, epochs: int, batch_size: int,
+                    lr: float, weight_decay: float, grad_clip: float,
+                    generator: torch.Generator, betas=(0.9, 0.98)) -> tuple[SeqWorldModel, list]:
+    """Fresh p_φ trained on ``data`` (AdamW, shuffled minibatches of episodes).
+    Returns (model, per-epoch mean loss)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(int(torch.randint(2**31, (1,), generator=generator)))
+        model = SeqWorldModel(d_hidden=d_hidden)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=betas)
+    B = data.own.shape[1]
+    hist = []
+    for _ in range(epochs):
+        perm = torch.randperm(B, generator=generator)
+        tot = 0.0
+        for i in range(0, B, batch_size):
+            idx = perm[i: i + batch_size]
+            sub = Trajectories(data.own[:, idx], data.other[:, idx], data.reward[:, idx])
+            loss = model.loss(sub)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            opt.step()
+            tot += float(loss.detach()) * len(idx)
+        hist.append(tot / B)
+    return model, hist
+
+
+@torch.no_grad()
+def q_estimate(model: SeqWorldModel, h: torch.Tensor, *, rollout_len: int, n_samples: int,
+               generator: torch.Generator) -> torch.Tensor:
+    """Q̂(x, a) for a in {C, D} from the state h (N, H) (after the current observation):
+    mean over n_samples rollouts of the predicted rewards of this round and ``rollout_len - 1``
+    later rounds, later own actions drawn from p_φ. Returns (N, 2)."""
+    N = h.shape[0]
+    hh = h[:, None, None].expand(N, 2, n_samples, -1).reshape(-1, h.shape[-1])
+    a = torch.arange(2)[None, :, None].expand(N, 2, n_samples).reshape(-1)
+    total = torch.zeros(hh.shape[0])
+    for k in range(rollout_len):
+        b_log, r_hat = model.reply(hh, a)
+        b = torch.multinomial(torch.softmax(b_log, -1), 1, generator=generator).squeeze(-1)
+        total += r_hat
+        if k == rollout_len - 1:
+            break
+        hh, a_log = model.step(hh, 1 + 2 * a + b, r_hat)
+        a = torch.multinomial(torch.softmax(a_log, -1), 1, generator=generator).squeeze(-1)
+    return total.reshape(N, 2, n_samples).mean(-1)
+
+
+@torch.no_grad()
+def improved_policy(a_logits: torch.Tensor, q: torch.Tensor, *, beta: float) -> torch.Tensor:
+    """π ∝ p_φ(a|x) exp(β Q̂(x, a)); a_logits, q (N, 2) -> probabilities (N, 2)."""
+    return torch.softmax(torch.log_softmax(a_logits, -1) + beta * q, -1)
+
+
+def tabular_trajectories(*, payoff, horizon: int, n: int, seed: int) -> Trajectories:
+    """Pre-training data: n episodes of a random memory-1 agent (q ~ U(0,1)^5) against the
+    random tabular pool, from the first agent's side."""
+    env = SeatedRepeatedGame(n_envs=n, payoff=payoff, horizon=horizon, coplayer=random_tabular)
+    env.reset(seed=seed)
+    me = random_memory1(np.random.default_rng(seed + 1), n)
+    me.reset(n)
+    rng = np.random.default_rng(seed + 2)
+    own, other, rew = [], [], []
+    for _ in range(horizon):
+        a = (rng.random(n) >= me.policy()).astype(np.int64)
+        _, r, _, _, info = env.step(a)
+        me.observe(info["joint"][:, 0], info["joint"][:, 1])
+        own.append(info["joint"][:, 0])
+        other.append(info["joint"][:, 1])
+        rew.append(r)
+    return Trajectories(torch.as_tensor(np.stack(own)), torch.as_tensor(np.stack(other)),
+                        torch.as_tensor(np.stack(rew), dtype=torch.float32))
+
+
+@torch.no_grad()
+def collect_ppi(model: SeqWorldModel, env, *, beta: float, rollout_len: int, n_samples: int,
+                seed: int, generator: torch.Generator) -> tuple[Trajectories, torch.Tensor]:
+    """Play one batch of whole episodes on a pool env (``envs.ipd.SeatedRepeatedGame`` with a
+    scripted co-player on every seat) with the improved policy. Returns (trajectories,
+    π(C) at every step (T, B))."""
+    env.reset(seed=seed)
+    n = env.n_envs
+    h = torch.zeros(n, model.d_hidden)
+    tok, prev_r = torch.zeros(n, dtype=torch.long), torch.zeros(n)
+    own, other, rew, pc = [], [], [], []
+    for _ in range(env.spec.horizon):
+        h, a_log = model.step(h, tok, prev_r)
+        q = q_estimate(model, h, rollout_len=rollout_len, n_samples=n_samples,
+                       generator=generator)
+        p = improved_policy(a_log, q, beta=beta)
+        a = torch.multinomial(p, 1, generator=generator).squeeze(-1)
+        _, r, _, _, info = env.step(a.numpy())
+        j = torch.as_tensor(info["joint"])
+        own.append(j[:, 0])
+        other.append(j[:, 1])
+        rew.append(torch.as_tensor(r, dtype=torch.float32))
+        pc.append(p[:, 0])
+        tok, prev_r = 1 + 2 * j[:, 0] + j[:, 1], rew[-1]
+    return Trajectories(torch.stack(own), torch.stack(other), torch.stack(rew)), torch.stack(pc)
