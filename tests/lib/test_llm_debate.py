@@ -5,8 +5,15 @@ Software tests of control flow on fixed strings, not results."""
 import pytest
 
 from replib.llm.backend import BaseBackend
-from replib.llm.debate import (Entrant, judge_debate, parse_queries, parse_review,
-                               parse_verdict, run_debate, team_speech)
+from replib.llm.debate import (
+    Entrant,
+    judge_debate,
+    parse_queries,
+    parse_review,
+    parse_verdict,
+    run_debate,
+    team_speech,
+)
 from replib.llm.prompts import debate as DP
 from replib.llm.tools import LocalBM25Search
 
