@@ -76,6 +76,9 @@ def test_elo_zero_sum_and_single_update():
     batched = R.elo_online(a, b, np.stack([y, 1 - y]), k=32, orders=orders[:2])
     assert np.allclose(batched[0], r[0])
     assert np.allclose(batched[1], R.elo_online(a, b, 1 - y, k=32, orders=orders[1:2])[0])
+    rows = R.elo_online(np.stack([a, b]), np.stack([b, a]), np.stack([y, 1 - y]), k=32,
+                        n_players=5)
+    assert np.allclose(rows, np.stack([R.elo_online(a, b, y, k=32)] * 2))
 
 
 def test_win_prob_and_prediction_error():

@@ -63,7 +63,8 @@ def win_counts(a, b, outcome, *, n_players: int | None = None) -> np.ndarray:
 @dataclass(frozen=True)
 class BTResult:
     """Bradley–Terry ratings on the Elo scale (``ratings``), the logits ``theta``, and the
-    optional bootstrap interval ``lo``/``hi`` (percentile, over matches)."""
+    optional bootstrap interval ``lo``/``hi`` (percentile, over matches) with the
+    bootstrap ratings ``boot`` (n_boot, N), e.g. for intervals of rating differences."""
 
     ratings: np.ndarray
     theta: np.ndarray
@@ -71,6 +72,7 @@ class BTResult:
     n_iter: int
     lo: np.ndarray | None = None
     hi: np.ndarray | None = None
+    boot: np.ndarray | None = None
 
 
 def fit_bt_counts(wins: np.ndarray, *, ridge: float, anchor: int | None = None,
@@ -150,7 +152,8 @@ def bootstrap_bt(a, b, outcome, *, n_players: int | None = None, ridge: float,
                          scale=scale)
     q = (1.0 - ci_level) / 2.0
     lo, hi = np.quantile(boot.ratings, [q, 1.0 - q], axis=0)
-    return BTResult(point.ratings, point.theta, point.converged, point.n_iter, lo, hi)
+    return BTResult(point.ratings, point.theta, point.converged, point.n_iter, lo, hi,
+                    boot.ratings)
 
 
 def elo_online(a, b, outcome, *, n_players: int | None = None, k: float, init: float = 1000.0,
@@ -160,14 +163,18 @@ def elo_online(a, b, outcome, *, n_players: int | None = None, k: float, init: f
     Args:
         outcome: (n_matches,) results, or (R, n_matches) results of R replications of
             the same schedule (e.g. re-drawn benchmark noise), giving (R, N) ratings.
+            With 2-D ``a``, ``b`` (one schedule per replication) the matches are played
+            in the given order, row by row, and ``orders`` is ignored.
         orders: optional (R, n_matches) permutations; the matches are replayed in each
             order, giving (R, N) final ratings. ``None`` plays them as given.
         k: the K-factor (points moved by a fully unexpected result).
     Every update is zero-sum: the total rating stays N·init.
     """
-    a, b, y, n = _matches(a, b, outcome, n_players)
     if k <= 0:
         raise ValueError(f"k must be > 0, got {k}")
+    if np.ndim(a) == 2:  # one schedule per replication: (R, n_matches) a, b and outcome
+        return _elo_per_row(a, b, outcome, n_players=n_players, k=k, init=init, scale=scale)
+    a, b, y, n = _matches(a, b, outcome, n_players)
     y2 = y.reshape(-1, a.size)
     reps = y2.shape[0] if orders is None else np.shape(orders)[0]
     order = (np.tile(np.arange(a.size), (reps, 1)) if orders is None
@@ -187,6 +194,23 @@ def elo_online(a, b, outcome, *, n_players: int | None = None, k: float, init: f
         r[rows, ia] += delta
         r[rows, ib] -= delta
     return r[0] if single else r
+
+
+def _elo_per_row(a, b, outcome, *, n_players, k, init, scale) -> np.ndarray:
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    y = np.asarray(outcome, dtype=np.float64)
+    if a.shape != b.shape or y.shape != a.shape:
+        raise ValueError(f"a, b and outcome must share the shape (R, n), got {a.shape}, "
+                         f"{b.shape}, {y.shape}")
+    n = int(max(a.max(), b.max()) + 1) if n_players is None else int(n_players)
+    r = np.full((a.shape[0], n), float(init))
+    rows = np.arange(a.shape[0])
+    for t in range(a.shape[1]):
+        ia, ib = a[:, t], b[:, t]
+        delta = k * (y[:, t] - 1.0 / (1.0 + 10.0 ** ((r[rows, ib] - r[rows, ia]) / scale)))
+        r[rows, ia] += delta
+        r[rows, ib] -= delta
+    return r
 
 
 def win_prob(ratings: np.ndarray, *, scale: float = 400.0) -> np.ndarray:
