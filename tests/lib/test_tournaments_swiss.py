@@ -54,6 +54,28 @@ def test_no_repeat_pairing_when_avoidable_and_byes():
     assert res5.trace_scores[-1].sum() == sum(len(r) for r in res5.trace_pairs)
 
 
+def test_avoid_rematch_never_repeats_when_avoidable():
+    # 8 models, 3 rounds: a rematch-free Swiss pairing always exists (8 players, 3 rounds),
+    # while the official loop (random pairing inside score groups) repeats pairs sometimes
+    w = _w(m=8, d=6, k=3, seed=7)
+    repeats = {True: 0, False: 0}
+    for avoid in (True, False):
+        rng = np.random.default_rng(0)
+        for _ in range(200):
+            log = []
+            S.swiss_reference(w, elimination=0, rng=rng, avoid_rematch=avoid, pairs_log=log)
+            pairs = [frozenset((a, b)) for _, a, b in log]
+            repeats[avoid] += len(pairs) - len(set(pairs))
+    assert repeats[True] == 0 and repeats[False] > 0
+
+
+def test_avoid_rematch_pairs_inside_groups_and_falls_back():
+    assert S._pair_without_rematch([0, 1, 2, 3], {frozenset((0, 1))}) == [(0, 2), (1, 3)]
+    assert S._pair_without_rematch([0, 1], {frozenset((0, 1))}) is None
+    three = S._pair_without_rematch([0, 1, 2], {frozenset((0, 1))})
+    assert three in ([(0, 2)], [(1, 2)])
+
+
 def test_elimination_removes_lowest_and_keeps_points():
     w = _w(m=6, d=4, k=4, seed=2)
     res = S.simulate_swiss(w, n_sims=1, elimination=1, tie_break="index",

@@ -171,14 +171,42 @@ def simulate_swiss(wins: np.ndarray, *, n_sims: int, elimination: int | Sequence
     return SwissResult(mean, se, n_sims, exits / n_sims, tr[0], tr[1], tr[2])
 
 
+def _pair_without_rematch(group: list[int], met: set) -> list[tuple[int, int]] | None:
+    """A pairing of ``group`` (in its order, one bye if odd) with no pair in ``met``."""
+    if len(group) < 2:
+        return []
+    if len(group) % 2:  # try each model as the bye, the last one first (as the code)
+        for bye in reversed(range(len(group))):
+            rest = _pair_without_rematch(group[:bye] + group[bye + 1:], met)
+            if rest is not None:
+                return rest
+        return None
+    first = group[0]
+    for j in range(1, len(group)):
+        if frozenset((first, group[j])) in met:
+            continue
+        rest = _pair_without_rematch(group[1:j] + group[j + 1:], met)
+        if rest is not None:
+            return [(first, group[j])] + rest
+    return None
+
+
 def swiss_reference(wins: np.ndarray, *, elimination: int | Sequence[int],
-                    rng: np.random.Generator) -> np.ndarray:
-    """One tournament with the official loop's semantics (python lists, stable sorts)."""
+                    rng: np.random.Generator, avoid_rematch: bool = False,
+                    pairs_log: list | None = None) -> np.ndarray:
+    """One tournament with the official loop's semantics (python lists, stable sorts).
+
+    ``avoid_rematch=True`` is the classical Swiss rule the official code does not apply:
+    inside a score group, models are paired so that no two meet twice whenever such a
+    pairing exists (backtracking search); otherwise the shuffled order is paired as is.
+    ``pairs_log``, if given, receives (round, a, b) for every game played.
+    """
     w = np.asarray(wins, dtype=bool)
     k_rounds, m, _ = w.shape
     t = elimination_schedule(elimination, k_rounds)
     score = np.zeros(m, dtype=np.int64)
     remaining = list(range(m))
+    met: set = set()
     for k in range(k_rounds):
         if len(remaining) <= 1:
             break
@@ -186,11 +214,17 @@ def swiss_reference(wins: np.ndarray, *, elimination: int | Sequence[int],
         groups: dict[int, list[int]] = {}
         for x in ranked:
             groups.setdefault(int(score[x]), []).append(x)
+        pairs = []
         for group in groups.values():
             group = [group[i] for i in rng.permutation(len(group))]
-            for i in range(0, len(group) - 1, 2):
-                a, b = group[i], group[i + 1]
-                score[a if w[k, a, b] else b] += 1
+            found = _pair_without_rematch(group, met) if avoid_rematch else None
+            pairs += found if found is not None else [
+                (group[i], group[i + 1]) for i in range(0, len(group) - 1, 2)]
+        for a, b in pairs:  # scores change only after every group is paired
+            met.add(frozenset((a, b)))
+            if pairs_log is not None:
+                pairs_log.append((k, a, b))
+            score[a if w[k, a, b] else b] += 1
         out = sorted(remaining, key=lambda x: score[x])[: t[k]]
         remaining = [x for x in remaining if x not in out]
     return score
