@@ -116,13 +116,16 @@ class CommGraph(nn.Module):
         self.n_agents, self.sparsity, self.temperature = n_agents, sparsity, temperature
         self.edges = nn.Parameter(torch.ones(n_agents, n_agents))  # α
 
-    def forward(self, *, mode: str, generator: torch.Generator | None = None) -> torch.Tensor:
+    def forward(self, *, mode: str, generator: torch.Generator | None = None,
+                batch: int | None = None) -> torch.Tensor:
+        """(n, n) graph, or (batch, n, n) independent Gumbel samples when ``batch`` is set."""
         if mode not in GRAPH_MODES:
             raise ValueError(f"mode must be one of {GRAPH_MODES}, got {mode!r}")
         if mode == "dense":
             return self.edges
         if mode == "gumbel":
-            return gumbel_topk(self.edges, k=self.k, temperature=self.temperature,
+            logits = self.edges if batch is None else self.edges.expand(batch, -1, -1)
+            return gumbel_topk(logits, k=self.k, temperature=self.temperature,
                                generator=generator)
         return topk_mask_st(self.edges, k=self.k, temperature=self.temperature)
 
