@@ -83,3 +83,17 @@ def test_bad_inputs():
         play(PD, [(St.tft(), St.tft())], n_rounds=3, seeds=[0], noise=2)
     with pytest.raises(ValueError, match="2x2"):
         play(np.zeros((2, 3, 3)), [(St.tft(), St.tft())], n_rounds=3, seeds=[0])
+
+
+def test_memory1_best_response_closed_forms():
+    from replib.games.repeated import memory1_best_response
+    pd = prisoners_dilemma(R=1, S=-1, T=2, P=0).payoff
+    n = 32
+    q = np.array([St.tft().q, St.all_c().q, St.all_d().q])
+    opt, alld = memory1_best_response(q, pd, n_rounds=n)
+    # TFT: cooperate until the last round, then defect: (n - 1) R + T; AllD earns T + (n-1) P
+    assert np.allclose(opt, [(n - 1 + 2) / n, 2.0, 0.0])
+    assert np.allclose(alld, [2 / n, 2.0, 0.0])
+    # the DP value is what the best scripted response actually earns in the runner
+    log = play(pd, [(St.Scripted([1] * (n - 1) + [0]), St.tft())], n_rounds=n, seeds=[0])
+    assert np.isclose(log.mean_payoff()[0, 0, 0, 0], opt[0])

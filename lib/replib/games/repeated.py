@@ -29,7 +29,7 @@ import numpy as np
 from replib.games.matrix import MatrixGame, expected_payoff
 from replib.games.strategies import Strategy
 
-__all__ = ["RoundLog", "play", "as_payoff_batch"]
+__all__ = ["RoundLog", "play", "as_payoff_batch", "memory1_best_response"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,29 @@ def play(games, pairs: list[tuple[Strategy, Strategy]], *, n_rounds: int, seeds:
     names = tuple((a.name, b.name) for a, b in pairs)
     return RoundLog(probs=probs, intended=intended, actions=acts, payoffs=pays, mixed=mixed,
                     pair_names=names, seeds=tuple(int(s) for s in seeds))
+
+
+def memory1_best_response(q, payoff, *, n_rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact finite-horizon dynamic programming against known memory-1 co-players.
+
+    q: (n, 5) co-player tables [s0, CC, CD, DC, DD] from *its* side; payoff (2, 2, 2) with
+    the agent as the row player. Backward induction over the 5 observable states gives the
+    optimal expected total reward of an agent that knows q. Returns (optimal, AllD) mean
+    reward per round, each (n,). This is the ceiling an in-context learner can approach.
+    """
+    q = np.atleast_2d(np.asarray(q, dtype=np.float64))
+    pay = np.asarray(payoff, dtype=np.float64)[0]
+    opp = np.array([0, 1, 3, 2, 4])  # the co-player's view of the agent's state
+    v = np.zeros((len(q), 5))
+    vd = np.zeros((len(q), 5))
+    for _ in range(n_rounds):
+        qv = np.empty((len(q), 5, 2))
+        for s in range(5):
+            pc = q[:, opp[s]]
+            for a in (0, 1):
+                qv[:, s, a] = (pc * (pay[a, 0] + v[:, 1 + 2 * a])
+                               + (1 - pc) * (pay[a, 1] + v[:, 2 + 2 * a]))
+        vd = np.stack([q[:, opp[s]] * (pay[1, 0] + vd[:, 3])
+                       + (1 - q[:, opp[s]]) * (pay[1, 1] + vd[:, 4]) for s in range(5)], 1)
+        v = qv.max(-1)
+    return v[:, 0] / n_rounds, vd[:, 0] / n_rounds
