@@ -45,7 +45,7 @@ def family_profile(log_table: pd.DataFrame, classical: pd.DataFrame,
 
 def coordination_by_round(curves: Mapping[str, np.ndarray], *, n_rounds: int) -> plt.Figure:
     """Share of coordinated rounds per round number vs an alternating partner (BoS)."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(9.0, 3.6))
     t = np.arange(1, n_rounds + 1)
     for name, y in curves.items():
         ls = "--" if "log" in name else "-"
@@ -55,7 +55,7 @@ def coordination_by_round(curves: Mapping[str, np.ndarray], *, n_rounds: int) ->
     ax.set_ylim(-0.05, 1.05)
     ax.set_xticks(t)
     ax.set_title("Battle of the Sexes against the alternating agent, round by round")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
