@@ -44,8 +44,10 @@ class TabularPolicy(torch.nn.Module):
     def logits(self, states: torch.Tensor, *, reference: bool = False) -> torch.Tensor:
         """(n, n_slots, n_choices) logits for contexts ``states`` (n, n_slots) long."""
         th = self.theta0 if reference else self.theta
-        slots = torch.arange(th.shape[0])
-        return th[slots[None, :], states]
+        # one-hot contraction instead of th[slots, states]: the backward of advanced
+        # indexing is an index_put with accumulation, very slow in deterministic mode
+        onehot = torch.nn.functional.one_hot(states, th.shape[1]).to(th.dtype)  # (n, A, S)
+        return torch.einsum("nas,asc->nac", onehot, th)
 
     def sample(self, states: torch.Tensor, n_samples: int,
                generator: torch.Generator) -> torch.Tensor:
@@ -75,25 +77,39 @@ class RFTStats:
 def rft_update(policy: TabularPolicy, states: torch.Tensor, winners: torch.Tensor, *,
                beta_kl: float, lr: float, steps: int) -> RFTStats:
     """Maximum likelihood on winners with a KL pull to the initial policy (Adam, written
-    out: ``torch.optim`` costs seconds of imports on first use, more than the whole fit)."""
+    out: ``torch.optim`` costs seconds of imports on first use, more than the whole fit).
+
+    The policy is tabular, so the batch loss reduces exactly to sufficient statistics:
+    N[a, s, c] = share of (slot a in state s, winner chose c) and M[a, s] = share of
+    contexts with slot a in state s; NLL = -Σ N log π, KL = Σ M KL(π[a, s] || π0[a, s]).
+    """
     th = policy.theta
+    n, A = states.shape
+    S, C = th.shape[1], th.shape[2]
+    oh_s = torch.nn.functional.one_hot(states, S).to(th.dtype)  # (n, A, S)
+    oh_w = torch.nn.functional.one_hot(winners, C).to(th.dtype)  # (n, A, C)
+    N = torch.einsum("nas,nac->asc", oh_s, oh_w) / n
+    Mctx = oh_s.sum(0) / n  # (A, S)
+    ref = torch.log_softmax(policy.theta0, -1)
     m1, m2 = torch.zeros_like(th), torch.zeros_like(th)
     b1, b2, eps = 0.9, 0.999, 1e-8
-    ref = torch.log_softmax(policy.logits(states, reference=True), -1).detach()
+
+    def losses():
+        lp = torch.log_softmax(th, -1)
+        return -(N * lp).sum(), (Mctx[..., None] * lp.exp() * (lp - ref)).sum()
+
     with torch.no_grad():
-        nll0 = float(-policy.log_prob(states, winners).mean())
+        nll0 = float(losses()[0])
     kl = torch.tensor(0.0)
     for t in range(1, steps + 1):
-        lp = torch.log_softmax(policy.logits(states), -1)
-        nll = -lp.gather(-1, winners[..., None]).squeeze(-1).sum(-1).mean()
-        kl = (lp.exp() * (lp - ref)).sum(-1).sum(-1).mean()
+        nll, kl = losses()
         (g,) = torch.autograd.grad(nll + beta_kl * kl, th)
         with torch.no_grad():
             m1.mul_(b1).add_(g, alpha=1 - b1)
             m2.mul_(b2).addcmul_(g, g, value=1 - b2)
             th.sub_(lr * (m1 / (1 - b1 ** t)) / ((m2 / (1 - b2 ** t)).sqrt() + eps))
     with torch.no_grad():
-        nll1 = float(-policy.log_prob(states, winners).mean())
+        nll1 = float(losses()[0])
     return RFTStats(nll0, nll1, float(kl.detach()))
 
 
