@@ -14,6 +14,9 @@ is Σ_m L_m, so learner m's gradient is that of its own loss; clipping is per le
 elementwise; a learner with ``trainable[m] = False`` (e.g. the frozen "Fixed-ICL" agent) gets
 no gradient and never moves.
 
+Device: tensors live on the network's device (CPU or CUDA; ``collect`` needs a
+``torch.Generator`` on that device); the environment stays in numpy.
+
 Shapes, time-major: obs (T, P, B, d_obs); actions, rewards, probs (T, P, B). ``collect`` plays
 one batch of whole episodes on an ``envs.ipd.SeatedRepeatedGame`` with n_envs = P * B seats
 (seat = m * B + b); every episode lasts ``env.spec.horizon`` steps. Actions are sampled step
@@ -86,6 +89,7 @@ class PopActorCritic(nn.Module):
 def select_members(net: PopActorCritic, idx) -> PopActorCritic:
     """A new population made of copies of members ``idx`` of ``net`` (in that order)."""
     out = PopActorCritic(**{**net.sizes, "n_members": len(idx)})
+    out.to(next(net.parameters()).device)
     for j, i in enumerate(idx):
         out.members[j].load_state_dict(net.members[int(i)].state_dict())
     return out
@@ -135,9 +139,10 @@ class A2C:
 
     def __init__(self, *, net: PopActorCritic, config: A2CConfig, trainable=None):
         self.net, self.config = net, config
+        self.device = next(net.parameters()).device
         P = net.n_members
         t = torch.ones(P, dtype=torch.bool) if trainable is None else torch.as_tensor(trainable)
-        self.trainable = t.to(torch.bool)
+        self.trainable = t.to(torch.bool).to(self.device)
         self.opt = torch.optim.Adam(net.parameters(), lr=config.lr, eps=config.adam_eps)
 
     @torch.no_grad()
@@ -152,11 +157,13 @@ class A2C:
         c = self.config
         logits, values, _ = self.net(ep.obs)
         r = ep.rewards * c.reward_scale
-        dones = torch.zeros(r.shape[:1] + (r.shape[1] * r.shape[2],), dtype=torch.bool)
+        dones = torch.zeros(r.shape[:1] + (r.shape[1] * r.shape[2],), dtype=torch.bool,
+                            device=r.device)
         dones[-1] = True
         flat = (r.shape[0], -1)
         adv, ret = gae(r.reshape(flat), values.detach().reshape(flat), dones,
-                       torch.zeros(dones.shape[1]), gamma=c.gamma, gae_lambda=c.gae_lambda)
+                       torch.zeros(dones.shape[1], device=r.device), gamma=c.gamma,
+                       gae_lambda=c.gae_lambda)
         adv, ret = adv.reshape(r.shape), ret.reshape(r.shape)
         if c.norm_adv:  # per learner
             mu = adv.mean((0, 2), keepdim=True)
@@ -174,9 +181,9 @@ class A2C:
         for m in self.net.members:  # per-learner gradient-norm clipping
             nn.utils.clip_grad_norm_(m.parameters(), c.grad_clip)
         self.opt.step()
-        return A2CStats(loss=loss_m.detach().numpy(), entropy=ent.detach().numpy(),
-                        mean_reward=ep.rewards.mean((0, 2)).numpy(),
-                        coop=(ep.actions == 0).float().mean((0, 2)).numpy())
+        return A2CStats(loss=loss_m.detach().cpu().numpy(), entropy=ent.detach().cpu().numpy(),
+                        mean_reward=ep.rewards.mean((0, 2)).cpu().numpy(),
+                        coop=(ep.actions == 0).float().mean((0, 2)).cpu().numpy())
 
 
 def collect(env, learner: A2C, obs: np.ndarray, generator: torch.Generator
@@ -190,13 +197,14 @@ def collect(env, learner: A2C, obs: np.ndarray, generator: torch.Generator
     hid = None
     buf: dict[str, list] = {k: [] for k in ("obs", "actions", "rewards", "probs", "joint")}
     for _ in range(env.spec.horizon):
-        x = torch.as_tensor(obs, dtype=torch.float32).reshape(P, B, -1)
+        x = torch.as_tensor(obs, dtype=torch.float32, device=learner.device).reshape(P, B, -1)
         a, p, hid = learner.act(x, hid, generator)
-        obs, r, term, trunc, info = env.step(a.reshape(-1).numpy())
+        obs, r, term, trunc, info = env.step(a.reshape(-1).cpu().numpy())
         buf["obs"].append(x)
         buf["actions"].append(a)
         buf["probs"].append(p)
-        buf["rewards"].append(torch.as_tensor(r, dtype=torch.float32).reshape(P, B))
+        buf["rewards"].append(torch.as_tensor(r, dtype=torch.float32,
+                                              device=learner.device).reshape(P, B))
         buf["joint"].append(info["joint"].reshape(P, B, 2))
     ep = Episodes(obs=torch.stack(buf["obs"]), actions=torch.stack(buf["actions"]),
                   rewards=torch.stack(buf["rewards"]), probs=torch.stack(buf["probs"]),

@@ -46,14 +46,18 @@ class Curves:
     entropy: np.ndarray
 
 
-def _net(n, seeds, role, opponent_id, d_embed, d_hidden):
+def _gen(learner: A2C, seed) -> torch.Generator:
+    return torch.Generator(device=learner.device).manual_seed(int(seed))
+
+
+def _net(n, seeds, role, opponent_id, d_embed, d_hidden, device="cpu"):
     init = [1000 * int(s) + role for s in seeds]
     return PopActorCritic(n_members=n, d_obs=obs_dim(opponent_id), d_embed=d_embed,
-                          d_hidden=d_hidden, init_seeds=init)
+                          d_hidden=d_hidden, init_seeds=init).to(device)
 
 
 def _train(env, learner, *, updates, seed, progress):
-    g = torch.Generator().manual_seed(int(seed))
+    g = _gen(learner, seed)
     obs = env.reset(seed=int(seed))
     rows = []
     it = range(updates) if progress is None else progress(range(updates))
@@ -66,10 +70,10 @@ def _train(env, learner, *, updates, seed, progress):
 
 
 def train_pool(*, seeds, payoff, horizon, batch, updates, config: A2CConfig, d_embed,
-               d_hidden, progress=None) -> tuple[PopActorCritic, Curves]:
+               d_hidden, device="cpu", progress=None) -> tuple[PopActorCritic, Curves]:
     """Step 1: one learner per seed against random tabular co-players."""
     P = len(seeds)
-    net = _net(P, seeds, 1, False, d_embed, d_hidden)
+    net = _net(P, seeds, 1, False, d_embed, d_hidden, device)
     env = SeatedRepeatedGame(n_envs=P * batch, payoff=payoff, horizon=horizon,
                              coplayer=random_tabular)
     curves, _, _ = _train(env, A2C(net=net, config=config), updates=updates,
@@ -98,16 +102,16 @@ def evaluate(net: PopActorCritic, *, opponents: list, payoff, horizon, n_episode
     learner = A2C(net=net, config=A2CConfig(lr=0, gamma=1, gae_lambda=1, ent_coef=0,
                                             vf_coef=0, reward_scale=1, norm_adv=False,
                                             grad_clip=1))
-    ep, _ = collect(env, learner, env.reset(seed=int(seed)), torch.Generator().manual_seed(
+    ep, _ = collect(env, learner, env.reset(seed=int(seed)), _gen(learner,
         int(seed)))
     T = horizon
     shape = (T, P, K, n_episodes)
     j = ep.joint.reshape(*shape, 2)
     a, b = j[..., 0], j[..., 1]
     co_r = payoff[1, a, b]  # the learner is the row player against a scripted co-player
-    return {"p_coop": ep.probs.reshape(shape).mean(-1).numpy(),
+    return {"p_coop": ep.probs.reshape(shape).mean(-1).cpu().numpy(),
             "coop": (a == 0).mean(-1), "co_coop": (b == 0).mean(-1),
-            "reward": ep.rewards.reshape(shape).mean(-1).numpy(),
+            "reward": ep.rewards.reshape(shape).mean(-1).cpu().numpy(),
             "co_reward": co_r.mean(-1)}
 
 
@@ -131,7 +135,7 @@ def train_exploiters(fixed: PopActorCritic, *, seeds, payoff, horizon, batch, up
     mean per-round rewards and cooperation rates over an evaluation batch of ``n_eval``
     episodes per seed)."""
     P = len(seeds)
-    expl = _net(P, seeds, 2, False, d_embed, d_hidden)
+    expl = _net(P, seeds, 2, False, d_embed, d_hidden, next(fixed.parameters()).device)
     frozen = select_members(fixed, list(range(P)))
     pop = PopActorCritic(n_members=2 * P, d_obs=obs_dim(False), d_embed=d_embed,
                          d_hidden=d_hidden)
@@ -146,15 +150,15 @@ def train_exploiters(fixed: PopActorCritic, *, seeds, payoff, horizon, batch, up
     ev = SeatedRepeatedGame(n_envs=2 * P * n_eval, payoff=payoff, horizon=horizon,
                             partner=pair_partner(P, n_eval, 1.0))
     ep, _ = collect(ev, learner, ev.reset(seed=int(seeds[0]) + 1),
-                    torch.Generator().manual_seed(int(seeds[0]) + 1))
-    r = ep.rewards.mean((0, 2)).numpy().reshape(P, 2)
-    c = (ep.actions == 0).float().mean((0, 2)).numpy().reshape(P, 2)
+                    _gen(learner, int(seeds[0]) + 1))
+    r = ep.rewards.mean((0, 2)).cpu().numpy().reshape(P, 2)
+    c = (ep.actions == 0).float().mean((0, 2)).cpu().numpy().reshape(P, 2)
     final = {"exploiter": r[:, 0], "fixed": r[:, 1], "coop": c}
     return select_members(pop, list(range(0, 2 * P, 2))), curves, final
 
 
 def train_pairs(*, condition: str, seeds, payoff, horizon, batch, updates,
-                config: A2CConfig, d_embed, d_hidden, n_eval, progress=None):
+                config: A2CConfig, d_embed, d_hidden, n_eval, device="cpu", progress=None):
     """Two learners per seed under ``condition`` (one of CONDITIONS). Returns (curves,
     final learner-vs-learner cooperation rate per seed (P,) over ``n_eval`` episodes)."""
     if condition not in CONDITIONS:
@@ -164,7 +168,8 @@ def train_pairs(*, condition: str, seeds, payoff, horizon, batch, updates,
     init = [s for s in seeds for _ in (0, 1)]
     net = PopActorCritic(n_members=2 * P, d_obs=obs_dim(ident), d_embed=d_embed,
                          d_hidden=d_hidden,
-                         init_seeds=[1000 * int(s) + 3 + k % 2 for k, s in enumerate(init)])
+                         init_seeds=[1000 * int(s) + 3 + k % 2 for k, s in enumerate(init)]
+                         ).to(device)
     frac = 1.0 if condition == "no-pool" else 0.5
     env = SeatedRepeatedGame(n_envs=2 * P * batch, payoff=payoff, horizon=horizon,
                              partner=pair_partner(P, batch, frac),
@@ -175,17 +180,17 @@ def train_pairs(*, condition: str, seeds, payoff, horizon, batch, updates,
     ev = SeatedRepeatedGame(n_envs=2 * P * n_eval, payoff=payoff, horizon=horizon,
                             partner=pair_partner(P, n_eval, 1.0), opponent_id=ident)
     ep, _ = collect(ev, learner, ev.reset(seed=int(seeds[0]) + 1),
-                    torch.Generator().manual_seed(int(seeds[0]) + 1))
-    coop = (ep.actions == 0).float().mean((0, 2)).numpy().reshape(P, 2).mean(1)
+                    _gen(learner, int(seeds[0]) + 1))
+    coop = (ep.actions == 0).float().mean((0, 2)).cpu().numpy().reshape(P, 2).mean(1)
     return curves, coop
 
 
 def _lvl_coop(learner, P, payoff, horizon, n_eval, seed):
     ev = SeatedRepeatedGame(n_envs=2 * P * n_eval, payoff=payoff, horizon=horizon,
                             partner=pair_partner(P, n_eval, 1.0))
-    ep, _ = collect(ev, learner, ev.reset(seed=int(seed)), torch.Generator().manual_seed(
+    ep, _ = collect(ev, learner, ev.reset(seed=int(seed)), _gen(learner,
         int(seed)))
-    return (ep.actions == 0).float().mean((0, 2)).numpy().reshape(P, 2).mean(1), ep
+    return (ep.actions == 0).float().mean((0, 2)).cpu().numpy().reshape(P, 2).mean(1), ep
 
 
 def train_mutual(extortioners: PopActorCritic, *, seeds, payoff, horizon, batch, updates,
@@ -201,5 +206,5 @@ def train_mutual(extortioners: PopActorCritic, *, seeds, payoff, horizon, batch,
                              partner=pair_partner(P, batch, 1.0))
     curves, _, _ = _train(env, learner, updates=updates, seed=seeds[0] + 3, progress=progress)
     after, ep = _lvl_coop(learner, P, payoff, horizon, n_eval, seeds[0] + 7)
-    within = (ep.actions == 0).float().mean(2).numpy().reshape(horizon, P, 2).mean(-1)
+    within = (ep.actions == 0).float().mean(2).cpu().numpy().reshape(horizon, P, 2).mean(-1)
     return curves, before, after, within
