@@ -125,15 +125,15 @@ class CommFormerPolicy(nn.Module):
         (batch, n, n) when training with ``graph_samples="per_sample"``."""
         if self.graph is None:
             return self.fixed_adj
+        if self.update_count <= self.warmup:  # dense α while warming up, acting and training
+            return self.graph(mode="dense")
         if not self.training:
             return self.graph(mode="exact")
         post = self.post_stable_update is not None and self.update_count > self.post_stable_update
         if post:
             return self.graph(mode="exact")
-        if self.update_count > self.warmup:
-            per = batch if self.graph_samples == "per_sample" else None
-            return self.graph(mode="gumbel", generator=self.generator, batch=per)
-        return self.graph(mode="dense")
+        per = batch if self.graph_samples == "per_sample" else None
+        return self.graph(mode="gumbel", generator=self.generator, batch=per)
 
     def gates(self, obs: torch.Tensor) -> torch.Tensor | None:
         """g (B, n) ∈ {0, 1}: sampled when training, 1[logit > 0] when acting; None if off."""

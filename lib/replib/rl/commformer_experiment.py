@@ -89,7 +89,7 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
               reward: str = "team", graph_seed: int = 0, lr: float = 5e-4,
               graph_lr: float | None = None, n_epochs: int = 5, n_minibatches: int = 1,
               clip_eps: float = 0.2, ent_coef: float = 0.01, n_heads: int = 1,
-              graph_samples: str = "shared",
+              graph_samples: str = "shared", graph_start: int = 0,
               snapshot_at: Iterable[int] = (), eval_envs: int = 1024,
               device: str = "cpu", progress: Callable | None = None) -> RunResult:
     """Train ``method`` with PPO on a who-needs-whom task and evaluate it greedily.
@@ -118,7 +118,7 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
     aux = []
     if policy.graph_parameters():
         opt = torch.optim.Adam(policy.graph_parameters(), lr=graph_lr or lr)
-        aux = [AuxOptimizer(opt, every=5, start_update=warmup, exclusive=True)]
+        aux = [AuxOptimizer(opt, every=5, start_update=graph_start, exclusive=True)]
     ppo = PPO(policy, lr=lr, gamma=0.99, gae_lambda=0.95, clip_eps=clip_eps, ent_coef=ent_coef,
               vf_coef=1.0, n_epochs=n_epochs, n_minibatches=n_minibatches,
               rollout_len=horizon, value_loss="huber_clipped", value_norm=True,
