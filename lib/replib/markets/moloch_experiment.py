@@ -147,7 +147,11 @@ def run_condition(cfg: MolochConfig, *, method: str, verify_frac: float, seed: i
                kl=stats.kl)
     if keep_examples:
         idx = np.arange(0, len(anchors), cfg.n_eval)[:keep_examples]
-        out["examples"] = [(int(anchors[i]), M.render_message(world, anchors[i], theirs[i]),
-                            M.render_message(world, anchors[i], mine[i])) for i in idx]
+        from replib.llm.prompts.moloch import FEATURE_NAMES
+
+        names = list(FEATURE_NAMES) if cfg.n_attrs <= len(FEATURE_NAMES) else None
+        out["examples"] = [(int(anchors[i]),
+                            M.render_message(world, anchors[i], theirs[i], names),
+                            M.render_message(world, anchors[i], mine[i], names)) for i in idx]
         out["world"] = world
     return out

@@ -4,6 +4,7 @@ widget panel of one condition (bars before/after plus example messages)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -17,7 +18,7 @@ __all__ = ["bargain_frontier", "condition_panel"]
 def bargain_frontier(df: pd.DataFrame) -> plt.Figure:
     """Gain (pp of outcome share vs the baseline seller) against deception change (pp),
     one point per seed, colour = share of verifying personas, marker = method."""
-    fig, ax = plt.subplots(figsize=(7.2, 4.2))
+    fig, ax = plt.subplots(figsize=(8.4, 4.2))
     sns.scatterplot(data=df, x="deception_delta_pp", y="gain_pp", hue="verify_frac",
                     style="method", palette="viridis_r", s=70, ax=ax)
     m = df.groupby(["method", "verify_frac"])[["deception_delta_pp", "gain_pp"]].mean()
@@ -28,9 +29,17 @@ def bargain_frontier(df: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("deception rate after training minus baseline (percentage points)")
     ax.set_ylabel("outcome-share gain vs baseline (pp)")
     ax.set_title("The bargain: gains come with deception unless the audience verifies")
-    ax.legend(fontsize=7, title_fontsize=8, loc="lower right")
+    ax.legend(fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
+
+
+def _summary(text: str) -> str:
+    """'9 true claims + battery life level 3 [FABRICATED], ...' from a rendered message."""
+    parts = [] if text == "(no claims)" else text.split("; ")
+    ok = sum("[ok]" in p for p in parts)
+    bad = [p for p in parts if "[ok]" not in p]
+    return f"{ok} true claims" + (" + " + ", ".join(bad) if bad else "")
 
 
 def condition_panel(row: dict, examples: Sequence[tuple[int, str, str]], *,
@@ -49,6 +58,9 @@ def condition_panel(row: dict, examples: Sequence[tuple[int, str, str]], *,
     tx.axis("off")
     lines = []
     for anchor, before, after in examples:
-        lines.append(f"product {anchor}\n  baseline: {before[:95]}\n  trained:  {after[:95]}")
-    tx.text(0, 1, "\n".join(lines), va="top", family="monospace", fontsize=6.5)
+        lines.append(f"product {anchor}")
+        for who, text in (("baseline", before), ("trained", after)):
+            body = textwrap.wrap(_summary(text), 88)
+            lines += [f"  {who:9s}{body[0]}"] + [" " * 11 + b for b in body[1:]]
+    tx.text(0, 1, "\n".join(lines), va="top", family="monospace", fontsize=7.5)
     return fig
