@@ -179,6 +179,11 @@ def test_choose_falls_back_to_parsing_and_counts_unparseable(server):
     c = llm.choose("p2", ["J", "F"])
     assert c.index == -1 and c.option is None
     assert llm.usage.parse_failures == 1
+    # the one-token reply names no option but a short reply does: two requests
+    n = len(server.posts())
+    server.reply = lambda payload: "Option" if payload["max_tokens"] == 1 else "Option F"
+    c = llm.choose("p3", ["J", "F"])
+    assert (c.option, c.method) == ("F", "parsed") and len(server.posts()) == n + 2
 
 
 def test_retries_on_5xx_and_429_then_succeeds(server):

@@ -58,8 +58,13 @@ class HFLocalBackend(BaseBackend):
         self.tok = transformers.AutoTokenizer.from_pretrained(self.model_id)
         if self.tok.pad_token is None:
             self.tok.pad_token = self.tok.eos_token
-        self.lm = transformers.AutoModelForCausalLM.from_pretrained(
-            self.model_id, dtype=getattr(torch, self.dtype)).to(self.device).eval()
+        try:
+            lm = transformers.AutoModelForCausalLM.from_pretrained(
+                self.model_id, dtype=getattr(torch, self.dtype))
+        except TypeError:  # transformers < 4.56 names it torch_dtype
+            lm = transformers.AutoModelForCausalLM.from_pretrained(
+                self.model_id, torch_dtype=getattr(torch, self.dtype))
+        self.lm = lm.to(self.device).eval()
 
     def _render(self, messages: str | Messages, *, for_generation: bool) -> str:
         has_tpl = self.use_chat_template and getattr(self.tok, "chat_template", None)

@@ -6,9 +6,10 @@ prompts such as the repeated-games paper's "Q: ... A: Option"). ``choose`` asks 
 token with ``top_logprobs`` and scores each option by the log-probability of its (stripped)
 text as the next token (log-sum-exp over spellings such as "J" and " J"), which is the
 paper-faithful "decode one token at temperature 0" made robust; servers without log-probs
-fall back to parsing the generated text. Retries with exponential backoff on connection
-errors, timeouts, HTTP 429 and 5xx (``Retry-After`` honoured, capped at 30 s); other 4xx
-fail at once with the server's message. Token/cost accounting from the ``usage`` field.
+fall back to parsing the generated text (one token, then a short reply). Retries with
+exponential backoff on connection errors, timeouts, HTTP 429 and 5xx (``Retry-After``
+honoured, capped at 30 s); other 4xx fail at once with the server's message. Token/cost
+accounting from the ``usage`` field.
 """
 
 from __future__ import annotations
@@ -212,9 +213,11 @@ class OpenAICompatBackend(BaseBackend):
                 i = max(range(len(options)), key=lambda j: scores[j])
                 return Choice(options[i], i, tuple(scores), "logprobs", raw)
         i = match_option(raw, options)
-        if i < 0:
-            self.usage.parse_failures += 1
-        return Choice(options[i] if i >= 0 else None, i, None, "parsed", raw)
+        if i >= 0:
+            return Choice(options[i], i, None, "parsed", raw)
+        # one token named no option (e.g. a chat model starting "Option ..."): read a
+        # short reply instead (BaseBackend.choose counts it if it still names none)
+        return BaseBackend.choose(self, prompt, options, seed=seed)
 
     def settings(self) -> dict[str, Any]:
         return {"backend": self.name, "base_url": self.base_url, "model": self.model,
