@@ -114,8 +114,8 @@ def _parallel(q, k, v, la, s0):
     cum = la.cumsum(dim=2)                                         # log b_t
     diff = cum[:, :, :, None, :] - cum[:, :, None, :, :]           # (B,H,T,T,dk) log b_t/b_i
     causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
-    diff = torch.where(causal[:, :, None], diff, torch.full_like(diff, -math.inf))
-    P = torch.einsum("bhtk,bhik,bhtik->bhti", q, k, diff.exp())
+    w = diff.masked_fill(~causal[:, :, None], -math.inf).exp()     # b_t / b_i, i <= t
+    P = (q[:, :, :, None, :] * k[:, :, None, :, :] * w).sum(-1)
     o = P @ v
     last = cum[:, :, -1:, :]                                       # log b_T
     S = ((k * (last - cum).exp()).transpose(2, 3) @ v)

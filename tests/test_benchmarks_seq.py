@@ -1,0 +1,15 @@
+"""Sequence-model benchmarks keep running: each is run once at a tiny size and must report
+its ratio and the agreement of the two paths."""
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_gla_chunkwise_benchmark_runs_and_reports_a_ratio():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_gla_chunkwise.py"),
+                          "--lengths", "64", "128", "--d-head", "16", "--chunk", "32",
+                          "--repeats", "1", "--target", "0"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "speed-up at T=128" in out and "max |diff|" in out and "PASS" in out
