@@ -57,6 +57,10 @@ def test_pd_and_bos_logs_reproduce_the_card_anchors():
     bos = A.load_bos()
     a1, a2, p1, _ = A.match_actions(bos, "act_gpt4", "act_jf")
     assert (a1 == 0).all() and p1.sum() == 50 and (a1 == a2).mean() == 0.5
+    from replib.games.akata_experiment import PAPER_BOS, PAPER_PD
+    assert A.point_mismatches(pd_, PAPER_PD.payoff) == 0
+    assert A.point_mismatches(bos, PAPER_BOS.payoff) == 0
+    assert A.point_mismatches(bos, PAPER_PD.payoff) > 0  # the check can fail
     with pytest.raises(KeyError, match="no match"):
         A.match_actions(bos, "act_gpt4", "nobody")
 

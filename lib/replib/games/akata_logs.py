@@ -138,13 +138,20 @@ def family_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def point_mismatches(logs: pd.DataFrame, pay: np.ndarray) -> int:
-    """Logged points that differ from ``pay[game, player, a1, a2]`` (valid actions only)."""
-    ok = (logs.a1 >= 0) & (logs.a2 >= 0)
-    g = logs.game_number.to_numpy()[ok] - 1
+    """Logged points that differ from the payoff engine (valid actions only).
+
+    ``pay`` is (G, 2, 2, 2) indexed by the log's ``game_number`` (144-game logs) or one
+    game (2, 2, 2) for the PD/BoS logs: ``pay[player, a1, a2]``.
+    """
+    pay = np.asarray(pay, dtype=np.float64)
+    ok = ((logs.a1 >= 0) & (logs.a2 >= 0)).to_numpy()
     a1 = logs.a1.to_numpy()[ok]
     a2 = logs.a2.to_numpy()[ok]
-    p1 = pay[g, 0, a1, a2]
-    p2 = pay[g, 1, a1, a2]
+    if pay.ndim == 3:
+        p1, p2 = pay[0, a1, a2], pay[1, a1, a2]
+    else:
+        g = logs.game_number.to_numpy()[ok] - 1
+        p1, p2 = pay[g, 0, a1, a2], pay[g, 1, a1, a2]
     bad1 = p1 != logs.points1.to_numpy()[ok]
     bad2 = p2 != logs.points2.to_numpy()[ok]
     return int(bad1.sum() + bad2.sum())
