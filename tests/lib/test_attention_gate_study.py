@@ -36,3 +36,14 @@ def test_train_backcopy_smoke():
                        n_heads=2, steps=3, lr=1e-3, batch_size=8)
     assert 0 <= r["copy_acc"] <= 1 and r["f_attn_masked"].shape == (1,)
     assert len(r["loss_curve"]) == 3
+
+
+def test_run_job_dict_interface():
+    from replib.attention.gate_study import run_job, run_jobs
+    job = dict(exp="bb", variant="baseline", seed=0, lr=1e-3, steps=2, batch_size=4,
+               bb_vocab=16, bb_len=8, bb_triggers=2, bb_train=16, bb_test=8, d_model=8,
+               n_layers=1, n_heads=2)
+    r = run_jobs([job], workers=1)[0]
+    assert r["exp"] == "bb" and r["variant"] == "baseline"
+    with pytest.raises(ValueError, match="exp"):
+        run_job(dict(job, exp="vision"))

@@ -29,7 +29,7 @@ from replib.nets.hooks import capture
 from replib.nets.lm import TinyLM, lm_loss
 
 __all__ = ["VARIANTS", "variant_kwargs", "build_lm", "attention_layers", "probe",
-           "train_backcopy", "train_charlm"]
+           "train_backcopy", "train_charlm", "run_job", "run_jobs"]
 
 VARIANTS: Mapping[str, dict] = {
     "baseline": dict(gate_pos="none"),
@@ -190,3 +190,53 @@ def train_charlm(variant: str, *, seed: int, corpus, d_model: int, n_layers: int
                n_spikes=hist.n_spikes, loss_curve=np.asarray(hist.loss),
                final_loss=hist.final_loss, tokens_per_s=hist.tokens_per_s)
     return res
+
+
+def run_job(job: dict) -> dict:
+    """One training run from a plain dict (picklable, for worker processes).
+
+    ``job["exp"]`` is ``"bb"`` (keys: variant, seed, lr, steps, batch_size, bb_vocab, bb_len,
+    bb_triggers, bb_train, bb_test, d_model, n_layers, n_heads) or ``"lm"`` (variant, seed,
+    lr, steps, batch_size, seq_len, d_model, n_layers, n_heads). Bigram-Backcopy data are
+    drawn from ``seed`` so every variant of a seed sees the same task.
+    """
+    torch.set_num_threads(1)
+    j = dict(job)
+    exp = j.pop("exp")
+    size = {k: j.pop(k) for k in ("d_model", "n_layers", "n_heads")}
+    if exp == "bb":
+        from replib.data.synthetic_seq import bigram_backcopy
+
+        g = torch.Generator().manual_seed(j["seed"])
+        kw = dict(vocab_size=j.pop("bb_vocab"), seq_len=j.pop("bb_len"),
+                  n_triggers=j.pop("bb_triggers"), generator=g)
+        train = bigram_backcopy(n_samples=j.pop("bb_train"), **kw)
+        test = bigram_backcopy(n_samples=j.pop("bb_test"), transition=train.extra["transition"],
+                               **kw)
+        out = train_backcopy(j.pop("variant"), train=train, test=test, **size, **j)
+    elif exp == "lm":
+        from replib.data.text import load_corpus
+
+        out = train_charlm(j.pop("variant"), corpus=load_corpus(), **size, **j)
+    else:
+        raise ValueError(f"exp={exp!r} is not allowed: expected 'bb' or 'lm'")
+    out["exp"] = exp
+    return out
+
+
+def run_jobs(jobs: list[dict], *, workers: int = 1,
+             progress: Callable | None = None) -> list[dict]:
+    """:func:`run_job` for every job, in order; ``workers > 1`` uses spawned processes
+    (each run is seeded on its own, so results do not depend on scheduling)."""
+    wrap = progress or (lambda it, **_: it)
+    if workers <= 1:
+        return [run_job(j) for j in wrap(jobs)]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    out: list[dict | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        futs = {ex.submit(run_job, j): i for i, j in enumerate(jobs)}
+        for f in wrap(as_completed(futs), total=len(futs)):
+            out[futs[f]] = f.result()
+    return out  # type: ignore[return-value]
