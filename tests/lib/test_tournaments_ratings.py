@@ -55,6 +55,12 @@ def test_bt_batched_equals_single_and_ridge_keeps_unbeaten_finite():
     assert np.all(np.isfinite(unbeaten.ratings)) and unbeaten.ratings[0] > unbeaten.ratings[1]
 
 
+def test_disconnected_graph_without_ridge_does_not_crash():
+    fit = R.bradley_terry([0, 1, 2, 3], [1, 0, 3, 2], [1, 1, 1, 0], ridge=0.0, n_players=5)
+    assert np.all(np.isfinite(fit.ratings))
+    assert fit.ratings[0] == pytest.approx(fit.ratings[1])
+
+
 def test_bootstrap_interval_covers_point_and_is_deterministic():
     true, a, b, y = _sim(n=1000, seed=2)
     f1 = R.bootstrap_bt(a, b, y, ridge=1e-3, n_boot=50, rng=np.random.default_rng(7))

@@ -81,7 +81,8 @@ def fit_bt_counts(wins: np.ndarray, *, ridge: float, anchor: int | None = None,
     """Bradley–Terry MLE from win counts ``wins`` (N, N) or batched (B, N, N).
 
     ``ridge`` (≥ 0) is the L2 penalty on θ; with ``ridge=0`` a player who never loses has
-    no finite MLE (``converged`` is then False and its θ is large).
+    no finite MLE (``converged`` is then False and its θ is large), and players in
+    separate components of the comparison graph are only rated within their component.
     """
     if ridge < 0:
         raise ValueError(f"ridge must be >= 0, got {ridge}")
@@ -109,7 +110,10 @@ def fit_bt_counts(wins: np.ndarray, *, ridge: float, anchor: int | None = None,
         hess = -v
         hess[:, diag, diag] += v.sum(axis=2)
         hess = hess + ridge * eye + gauge  # negative Hessian of the penalised ℓ (+ gauge)
-        step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        try:
+            step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # ridge = 0 and a disconnected comparison graph:
+            step = (np.linalg.pinv(hess) @ grad[..., None])[..., 0]  # minimum-norm step
         step = np.clip(step, -5.0, 5.0)  # damped far from the optimum
         theta = theta + step
         theta = theta - theta.mean(axis=1, keepdims=True)
