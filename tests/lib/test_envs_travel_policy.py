@@ -70,3 +70,34 @@ def test_bad_parameters_name_themselves():
         persona_bias("foodie")
     with pytest.raises(ValueError, match="theta"):
         rollout(make_instance(seed=0), np.zeros(3), n_samples=2, rng=np.random.default_rng(0))
+
+
+def test_batched_rollout_equals_one_instance_at_a_time():
+    insts = [make_instance(seed=s, days=2 + s % 2) for s in range(4)]
+    theta = np.random.default_rng(3).normal(0, 1, len(FEATURES))
+    batched = rollout(insts, theta, n_samples=2, rng=np.random.default_rng(0), greedy=True)
+    for k, inst in enumerate(insts):
+        one = rollout(inst, theta, n_samples=2, rng=np.random.default_rng(0), greedy=True)
+        assert [p.days for p in one.plans] == [p.days for p in batched.plans[2 * k:2 * k + 2]]
+        assert np.allclose(one.grad_logp, batched.grad_logp[2 * k:2 * k + 2])
+
+
+def test_vectorised_checks_equal_the_exact_checker():
+    from replib.envs.travel import HARD, SOFT
+    insts = [make_instance(seed=s, days=2 + s % 2) for s in range(6)]
+    rng = np.random.default_rng(0)
+    for scale in (0.0, 1.0, 3.0):
+        theta = rng.normal(0, scale, len(FEATURES))
+        r = rollout(insts, theta, n_samples=6, rng=rng)
+        for p, (k, plan) in enumerate(zip(np.repeat(range(6), 6), r.plans)):
+            chk = check_plan(insts[k], plan, route=False)
+            assert [chk.hard[h] for h in HARD] == r.hard[p].tolist()
+            assert np.allclose([chk.soft[x] for x in SOFT], r.soft[p])
+
+
+def test_one_theta_per_instance_entry():
+    insts = [make_instance(seed=0, days=2)] * 2
+    th = np.stack([np.zeros(len(FEATURES)), np.full(len(FEATURES), 0.5)])
+    r = rollout(insts, th, n_samples=3, rng=np.random.default_rng(0), greedy=True)
+    a = rollout(insts[0], th[1], n_samples=3, rng=np.random.default_rng(0), greedy=True)
+    assert [p.days for p in r.plans[3:]] == [p.days for p in a.plans]

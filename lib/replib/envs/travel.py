@@ -15,13 +15,15 @@ Hard constraints (``HARD``, each 0/1): ``budget`` (tickets + meals + hotel night
 lunch window and one in the dinner window), ``time`` (every attraction visit starts inside its
 opening window and ends by its close, and the day is back at the hotel by ``day_end``),
 ``unique`` (no POI twice), ``must`` (every must-visit attraction included). ``h`` is the fraction
-met. Soft score (``SOFT``, each in [0, 1], averaged): preference match, rating, route efficiency
-(1 / route ratio) and pace. Route ratio = planned travel distance / the shortest closed tours
-through the same stops of each day (exact, by enumeration over orders, ≤ 8 stops a day).
+met. Soft score (``SOFT``, each in [0, 1], averaged): preference match, rating and pace. The
+route distance ratio (the paper's spatial-efficiency metric) is reported beside it: planned
+travel distance / the shortest closed tours through the same stops of each day (exact, by
+enumeration over all visiting orders, ≤ 8 stops a day; ``check_plan(route=False)`` skips it).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -31,7 +33,7 @@ __all__ = ["City", "Query", "Instance", "Plan", "PlanCheck", "HARD", "SOFT", "ma
            "simulate_day", "check_plan", "route_ratio", "shortest_tour"]
 
 HARD = ("budget", "hotel", "meals", "time", "unique", "must")
-SOFT = ("preference", "rating", "route", "pace")
+SOFT = ("preference", "rating", "pace")
 N_CATEGORIES = 6
 
 
@@ -186,11 +188,15 @@ def shortest_tour(points: np.ndarray, start: np.ndarray) -> float:
         raise ValueError(f"{n} stops in a day is not allowed for the exact tour: expected <= 8")
     pts = np.vstack([start, points])
     d = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
-    best = np.inf
-    for order in itertools.permutations(range(1, n + 1)):
-        idx = (0, *order, 0)
-        best = min(best, float(sum(d[a, b] for a, b in zip(idx[:-1], idx[1:]))))
-    return best
+    orders = _orders(n)  # (n!, n + 2): 0, permutation of 1..n, 0
+    return float(d[orders[:, :-1], orders[:, 1:]].sum(1).min())
+
+
+@functools.lru_cache(maxsize=8)
+def _orders(n: int) -> np.ndarray:
+    perms = np.array(list(itertools.permutations(range(1, n + 1))), dtype=np.int64)
+    zero = np.zeros((len(perms), 1), dtype=np.int64)
+    return np.hstack([zero, perms, zero])
 
 
 def route_ratio(inst: Instance, plan: Plan) -> float:
@@ -203,8 +209,8 @@ def route_ratio(inst: Instance, plan: Plan) -> float:
     return planned / optimal if optimal > 0 else 1.0
 
 
-def check_plan(inst: Instance, plan: Plan) -> PlanCheck:
-    """Exact hard and soft checks of one plan."""
+def check_plan(inst: Instance, plan: Plan, *, route: bool = True) -> PlanCheck:
+    """Exact hard and soft checks of one plan (``route=False``: route ratio left as NaN)."""
     c, q = inst.city, inst.query
     if len(plan.days) != q.days:
         raise ValueError(f"plan has {len(plan.days)} days, the query asks for {q.days}")
@@ -217,11 +223,10 @@ def check_plan(inst: Instance, plan: Plan) -> PlanCheck:
     hard = {"budget": cost <= q.budget, "hotel": bool(c.hotel_class[plan.hotel] >= q.min_class),
             "meals": all(s["ok_meals"] for s in sims), "time": all(s["ok_time"] for s in sims),
             "unique": len(set(stops)) == len(stops), "must": set(q.must) <= set(attrs)}
-    ratio = route_ratio(inst, plan)
+    ratio = route_ratio(inst, plan) if route else float("nan")
     per_day = len(attrs) / q.days
     soft = {"preference": float(np.mean(np.isin(c.attr_cat[attrs], q.preferred))) if attrs
             else 0.0,
             "rating": float((np.mean(c.attr_rating[attrs]) - 3.0) / 2.0) if attrs else 0.0,
-            "route": 1.0 / ratio,
             "pace": float(max(0.0, 1.0 - abs(per_day - q.pace) / 2.0))}
     return PlanCheck({k: bool(v) for k, v in hard.items()}, soft, cost, ratio)

@@ -7,7 +7,8 @@ TourPlanner (Wang et al., 2026, arXiv 2601.04698), offline stand-ins (not LLMs):
   attraction, every unvisited restaurant and "end the day" is a candidate with features
   ``φ(candidate, state)`` (``FEATURES``); the policy samples from ``softmax(φ · θ)``. The hotel
   is the cheapest one of the required class (a rule, not learned). ``rollout`` samples
-  ``n_samples`` plans of one instance in lock-step (numpy over samples) and returns, per plan,
+  ``n_samples`` plans of each of many instances in lock-step (numpy over instances × samples)
+  and returns, per plan, the exact hard/soft checks and
   ``Σ_t ∇_θ log π(a_t) = Σ_t (φ(a_t) − E_π φ)``, the score-function gradient GRPO needs.
 * **Persona agents** (CCoT's specialised planners): the same θ plus a persona bias vector on the
   logits (``PERSONAS``: route, budget, experience).
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from replib.envs.travel import Instance, Plan, check_plan, simulate_day
+from replib.envs.travel import HARD, SOFT, Instance, Plan, check_plan, simulate_day
 
 __all__ = ["FEATURES", "PERSONAS", "Rollout", "choose_hotel", "rollout", "borda",
            "consensus", "repair"]
@@ -42,8 +43,10 @@ MAX_STOPS = 7
 @dataclass
 class Rollout:
     plans: list[Plan]
-    grad_logp: np.ndarray  # (n_samples, n_features): Σ_t ∇θ log π(a_t | s_t)
-    n_steps: np.ndarray  # (n_samples,) decisions taken
+    grad_logp: np.ndarray  # (n_plans, n_features): Σ_t ∇θ log π(a_t | s_t)
+    n_steps: np.ndarray  # (n_plans,) decisions taken
+    hard: np.ndarray | None = None  # (n_plans, len(HARD)) the exact checks, from the rollout
+    soft: np.ndarray | None = None  # (n_plans, len(SOFT))
 
 
 def persona_bias(name: str) -> np.ndarray:
@@ -63,97 +66,166 @@ def choose_hotel(inst: Instance) -> int:
     return int(pool[np.argmin(c.hotel_price[pool])])
 
 
-def _features(inst, pos, t, spent, visited, lunch, dinner, n_attr_today, must_left):
-    """φ for all candidates of all samples: ``(S, n_attr + n_rest + 1, F)``."""
-    c, q = inst.city, inst.query
-    xy = np.vstack([c.attr_xy, c.rest_xy])
-    n_a, n_r = len(c.attr_xy), len(c.rest_xy)
-    S, C = len(t), n_a + n_r + 1
-    phi = np.zeros((S, C, len(FEATURES)))
-    d = np.hypot(*(xy[None] - pos[:, None]).transpose(2, 0, 1))  # (S, n_a + n_r)
-    arrive = t[:, None] + d / inst.speed_kmh
-    price = np.concatenate([c.attr_price, c.rest_price])
-    left = np.maximum(q.budget - spent, 1.0)[:, None]
-    start_a = np.maximum(arrive[:, :n_a], c.attr_open)
-    end_a = start_a + c.attr_dur
-    fits_a = (end_a <= c.attr_close) & (end_a <= inst.day_end - 1.0)
-    in_lunch = (arrive[:, n_a:] >= inst.lunch[0]) & (arrive[:, n_a:] <= inst.lunch[1])
-    in_dinner = (arrive[:, n_a:] >= inst.dinner[0]) & (arrive[:, n_a:] <= inst.dinner[1])
+def _stack(insts: list[Instance]) -> dict:
+    """Per-instance arrays stacked on a leading instance axis (same POI counts required)."""
+    first = insts[0]
+    for inst in insts[1:]:
+        if (len(inst.city.attr_xy), len(inst.city.rest_xy)) != (len(first.city.attr_xy),
+                                                                len(first.city.rest_xy)):
+            raise ValueError("instances in one rollout must have the same n_attr and n_rest")
+        if (inst.speed_kmh, inst.day_start, inst.day_end, inst.lunch, inst.dinner,
+                inst.meal_hours) != (first.speed_kmh, first.day_start, first.day_end,
+                                     first.lunch, first.dinner, first.meal_hours):
+            raise ValueError("instances in one rollout must share the day timings")
+    st = {k: np.stack([getattr(i.city, k) for i in insts]) for k in
+          ("attr_xy", "attr_cat", "attr_rating", "attr_price", "attr_dur", "attr_open",
+           "attr_close", "rest_xy", "rest_price", "rest_rating")}
+    hotels = np.array([choose_hotel(i) for i in insts])
+    st["hotel"] = hotels
+    st["hotel_xy"] = np.stack([i.city.hotel_xy[h] for i, h in zip(insts, hotels)])
+    st["hotel_price"] = np.array([i.city.hotel_price[h] for i, h in zip(insts, hotels)])
+    st["xy"] = np.concatenate([st["attr_xy"], st["rest_xy"]], axis=1)
+    st["price"] = np.concatenate([st["attr_price"], st["rest_price"]], axis=1)
+    st["budget"] = np.array([i.query.budget for i in insts], dtype=float)
+    st["pace"] = np.array([i.query.pace for i in insts])
+    st["days"] = np.array([i.query.days for i in insts])
+    st["preferred"] = np.stack([np.isin(i.city.attr_cat, i.query.preferred) for i in insts])
+    must = np.zeros(st["attr_cat"].shape, dtype=bool)
+    for k, i in enumerate(insts):
+        must[k, list(i.query.must)] = True
+    st["must"] = must
+    return st
+
+
+def _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr):
+    """φ for all candidates of all plans: ``(P, n_attr + n_rest + 1, F)``."""
+    n_a = st["attr_xy"].shape[1]
+    P, C = len(t), st["xy"].shape[1] + 1
+    phi = np.zeros((P, C, len(FEATURES)))
+    d = np.hypot(*(st["xy"][ii] - pos[:, None]).transpose(2, 0, 1))  # (P, C - 1)
+    arrive = t[:, None] + d / T.speed_kmh
+    left = np.maximum(st["budget"][ii] - spent, 1.0)[:, None]
+    start_a = np.maximum(arrive[:, :n_a], st["attr_open"][ii])
+    end_a = start_a + st["attr_dur"][ii]
+    fits_a = (end_a <= st["attr_close"][ii]) & (end_a <= T.day_end - 1.0)
+    ar = arrive[:, n_a:]
+    in_lunch = (ar >= T.lunch[0]) & (ar <= T.lunch[1])
+    in_dinner = (ar >= T.dinner[0]) & (ar <= T.dinner[1])
     due = (in_lunch & ~lunch[:, None]) | (in_dinner & ~dinner[:, None])
     phi[:, :-1, _F["distance"]] = d / 5.0
-    phi[:, :-1, _F["cost_share"]] = np.minimum(price / left, 3.0)
+    phi[:, :-1, _F["cost_share"]] = np.minimum(st["price"][ii] / left, 3.0)
     phi[:, :n_a, _F["fits_time"]] = fits_a
     phi[:, n_a:-1, _F["fits_time"]] = due
-    phi[:, :n_a, _F["preferred"]] = np.isin(c.attr_cat, q.preferred)
-    phi[:, :n_a, _F["rating"]] = (c.attr_rating - 3.0) / 2.0
-    phi[:, n_a:-1, _F["rating"]] = (c.rest_rating - 3.0) / 2.0
-    phi[:, :n_a, _F["must"]] = must_left
+    phi[:, :n_a, _F["preferred"]] = st["preferred"][ii]
+    phi[:, :n_a, _F["rating"]] = (st["attr_rating"][ii] - 3.0) / 2.0
+    phi[:, n_a:-1, _F["rating"]] = (st["rest_rating"][ii] - 3.0) / 2.0
+    phi[:, :n_a, _F["must"]] = st["must"][ii] & ~visited[:, :n_a]
     phi[:, n_a:-1, _F["is_meal"]] = 1.0
     phi[:, n_a:-1, _F["meal_due"]] = due
     phi[:, :n_a, _F["wait"]] = (start_a - arrive[:, :n_a]) / 2.0
     phi[:, -1, _F["is_end"]] = 1.0
-    phi[:, -1, _F["end_pace_met"]] = n_attr_today >= q.pace
+    phi[:, -1, _F["end_pace_met"]] = n_attr >= st["pace"][ii]
     phi[:, -1, _F["end_meals_missing"]] = (~lunch).astype(float) + (~dinner)
-    mask = np.ones((S, C), dtype=bool)
-    mask[:, :-1] = ~visited
-    return phi, mask
+    return phi
 
 
-def rollout(inst: Instance, theta: np.ndarray, *, n_samples: int, rng: np.random.Generator,
-            greedy: bool = False, bias: np.ndarray | None = None) -> Rollout:
-    """Sample ``n_samples`` plans of ``inst`` from ``softmax(φ · (θ) + φ · bias)``."""
+def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: int,
+            rng: np.random.Generator, greedy: bool = False,
+            bias: np.ndarray | None = None) -> Rollout:
+    """Sample ``n_samples`` plans of every instance from ``softmax(φ · (θ + bias))``.
+
+    All plans advance in lock-step (numpy over instances × samples); plans come back
+    instance-major (plan ``k * n_samples + g`` is sample ``g`` of instance ``k``).
+    """
+    insts = [insts] if isinstance(insts, Instance) else list(insts)
     theta = np.asarray(theta, dtype=np.float64)
-    if theta.shape != (len(FEATURES),):
-        raise ValueError(f"theta has shape {theta.shape}, expected ({len(FEATURES)},)")
-    c, q, S = inst.city, inst.query, n_samples
-    n_a = len(c.attr_xy)
-    xy_all = np.vstack([c.attr_xy, c.rest_xy])
-    hotel = choose_hotel(inst)
-    w = theta + (0.0 if bias is None else bias)
-    visited = np.zeros((S, n_a + len(c.rest_xy)), dtype=bool)
-    spent = np.full(S, q.days * float(c.hotel_price[hotel]))
-    grad, steps = np.zeros((S, len(FEATURES))), np.zeros(S, dtype=int)
-    days = [[[] for _ in range(q.days)] for _ in range(S)]
-    must = np.zeros(n_a, dtype=bool)
-    must[list(q.must)] = True
-    for d in range(q.days):
-        pos = np.repeat(c.hotel_xy[hotel][None], S, 0)
-        t = np.full(S, inst.day_start)
-        lunch, dinner = np.zeros(S, bool), np.zeros(S, bool)
-        n_attr, active = np.zeros(S, int), np.ones(S, bool)
+    if theta.shape not in ((len(FEATURES),), (len(insts), len(FEATURES))):
+        raise ValueError(f"theta has shape {theta.shape}, expected ({len(FEATURES)},) or "
+                         f"({len(insts)}, {len(FEATURES)}) (one row per instance entry)")
+    if not isinstance(n_samples, int) or n_samples < 1:
+        raise ValueError(f"n_samples={n_samples!r} is not allowed: expected an integer >= 1")
+    st, T = _stack(insts), insts[0]
+    n_a, C = st["attr_xy"].shape[1], st["xy"].shape[1] + 1
+    ii = np.repeat(np.arange(len(insts)), n_samples)
+    P, rows = len(ii), np.arange(len(ii))
+    w = np.broadcast_to(theta + (0.0 if bias is None else bias),
+                        (len(insts), len(FEATURES)))[ii]  # (P, F)
+    ok_time, ok_meals = np.ones(P, bool), np.ones(P, bool)
+    visited = np.zeros((P, C - 1), dtype=bool)
+    spent = st["days"][ii] * st["hotel_price"][ii].astype(float)
+    grad, steps = np.zeros((P, len(FEATURES))), np.zeros(P, dtype=int)
+    days = [[[] for _ in range(st["days"][k])] for k in ii]
+    for d in range(int(st["days"].max())):
+        pos, t = st["hotel_xy"][ii].astype(float), np.full(P, T.day_start)
+        lunch, dinner = np.zeros(P, bool), np.zeros(P, bool)
+        n_lunch, n_dinner, n_bad = np.zeros(P, int), np.zeros(P, int), np.zeros(P, int)
+        n_attr, n_today = np.zeros(P, int), np.zeros(P, int)
+        active = st["days"][ii] > d
+        in_day = active.copy()
         for _ in range(MAX_STOPS + 1):
             if not active.any():
                 break
-            phi, mask = _features(inst, pos, t, spent, visited, lunch, dinner, n_attr,
-                                  must & ~visited[:, :n_a])
-            mask[[len(days[s][d]) >= MAX_STOPS for s in range(S)], :-1] = False
-            logits = np.where(mask, phi @ w, -np.inf)
+            phi = _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr)
+            mask = np.ones((P, C), dtype=bool)
+            mask[:, :-1] = ~visited & (n_today < MAX_STOPS)[:, None]
+            logits = np.where(mask, np.einsum("pcf,pf->pc", phi, w), -np.inf)
             p = np.exp(logits - logits.max(1, keepdims=True))
             p /= p.sum(1, keepdims=True)
-            noise = 0.0 if greedy else rng.gumbel(size=logits.shape)
-            a = np.argmax(logits + noise, axis=1)
-            rows = np.arange(S)
-            g = phi[rows, a] - np.einsum("sc,scf->sf", p, phi)  # ∇θ log π(a)
+            a = np.argmax(logits + (0.0 if greedy else rng.gumbel(size=logits.shape)), axis=1)
+            g = phi[rows, a] - np.einsum("pc,pcf->pf", p, phi)  # ∇θ log π(a)
             grad[active] += g[active]
             steps += active
-            for s in np.flatnonzero(active & (a < len(xy_all))):
-                i = int(a[s])
-                stop = ("attr", i) if i < n_a else ("rest", i - n_a)
-                dist = float(np.hypot(*(xy_all[i] - pos[s])))
-                arrive = t[s] + dist / inst.speed_kmh
-                if stop[0] == "attr":
-                    t[s] = max(arrive, float(c.attr_open[i])) + float(c.attr_dur[i])
-                    n_attr[s] += 1
-                    spent[s] += float(c.attr_price[i])
-                else:
-                    lunch[s] |= inst.lunch[0] <= arrive <= inst.lunch[1]
-                    dinner[s] |= inst.dinner[0] <= arrive <= inst.dinner[1]
-                    t[s] = arrive + inst.meal_hours
-                    spent[s] += float(c.rest_price[i - n_a])
-                pos[s], visited[s, i] = xy_all[i], True
-                days[s][d].append(stop)
-            active &= a < len(xy_all)
-    return Rollout([Plan(hotel, days[s]) for s in range(S)], grad, steps)
+            sel = active & (a < C - 1)
+            s_idx, i = np.flatnonzero(sel), a[sel]
+            k = ii[sel]
+            dist = np.hypot(*(st["xy"][k, i] - pos[sel]).T)
+            arrive = t[sel] + dist / T.speed_kmh
+            is_a = i < n_a
+            ia = np.minimum(i, n_a - 1)
+            t_attr = np.maximum(arrive, st["attr_open"][k, ia]) + st["attr_dur"][k, ia]
+            t[sel] = np.where(is_a, t_attr, arrive + T.meal_hours)
+            ok_time[s_idx] &= ~is_a | (t_attr <= st["attr_close"][k, ia])
+            in_l = ~is_a & (arrive >= T.lunch[0]) & (arrive <= T.lunch[1])
+            in_d = ~is_a & ~in_l & (arrive >= T.dinner[0]) & (arrive <= T.dinner[1])
+            lunch[s_idx] |= in_l
+            dinner[s_idx] |= in_d
+            n_lunch[s_idx] += in_l
+            n_dinner[s_idx] += in_d
+            n_bad[s_idx] += ~is_a & ~in_l & ~in_d
+            spent[sel] += st["price"][k, i]
+            visited[s_idx, i] = True
+            pos[sel] = st["xy"][k, i]
+            n_attr[sel] += is_a
+            n_today[sel] += 1
+            for s, j in zip(s_idx.tolist(), i.tolist()):
+                days[s][d].append(("attr", j) if j < n_a else ("rest", j - n_a))
+            active &= a < C - 1
+        back = t + np.hypot(*(st["hotel_xy"][ii] - pos).T) / T.speed_kmh  # return to hotel
+        ok_time[in_day] &= back[in_day] <= T.day_end
+        ok_meals[in_day] &= (n_lunch == 1)[in_day] & (n_dinner == 1)[in_day] & (n_bad == 0)[in_day]
+    plans = [Plan(int(st["hotel"][k]), days[s]) for s, k in enumerate(ii)]
+    hard, soft = _checks(insts, st, ii, visited, spent, ok_time, ok_meals)
+    return Rollout(plans, grad, steps, hard, soft)
+
+
+def _checks(insts, st, ii, visited, spent, ok_time, ok_meals):
+    """``envs.travel.check_plan``'s hard and soft values from the rollout state (vectorised;
+    tested equal to the exact checker)."""
+    n_a = st["attr_xy"].shape[1]
+    va = visited[:, :n_a]
+    min_class = np.array([i.query.min_class for i in insts])
+    hotel_ok = np.array([i.city.hotel_class[h] >= m
+                         for i, h, m in zip(insts, st["hotel"], min_class)])[ii]
+    hard = np.stack([spent <= st["budget"][ii], hotel_ok, ok_meals, ok_time,
+                     np.ones(len(ii), bool), (~st["must"][ii] | va).all(1)], axis=1)
+    n = va.sum(1)
+    safe = np.maximum(n, 1)
+    pref = np.where(n > 0, (va & st["preferred"][ii]).sum(1) / safe, 0.0)
+    rating = np.where(n > 0, ((va * st["attr_rating"][ii]).sum(1) / safe - 3.0) / 2.0, 0.0)
+    pace = np.maximum(0.0, 1.0 - np.abs(n / st["days"][ii] - st["pace"][ii]) / 2.0)
+    assert HARD == ("budget", "hotel", "meals", "time", "unique", "must")
+    assert SOFT == ("preference", "rating", "pace")
+    return hard, np.stack([pref, rating, pace], axis=1)
 
 
 def borda(scores: np.ndarray) -> np.ndarray:
