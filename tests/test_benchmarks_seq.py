@@ -13,3 +13,11 @@ def test_gla_chunkwise_benchmark_runs_and_reports_a_ratio():
                           "--repeats", "1", "--target", "0"],
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert "speed-up at T=128" in out and "max |diff|" in out and "PASS" in out
+
+
+def test_gam_scaling_benchmark_runs_and_reports_slopes():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_gam_scaling.py"),
+                          "--lengths", "32", "64", "--d-model", "16", "--batch", "1",
+                          "--repeats", "1", "--mem-slots", "8"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "time slope" in out and "memory slope" in out and "time ratio" in out
