@@ -36,3 +36,15 @@ def test_stamp_writes_metrics_with_provenance_and_renders(metrics_dir, monkeypat
     assert {"python", "numpy", "torch"} <= set(prov["packages"])
     md = s._repr_markdown_()
     assert md.startswith(":::{admonition} Provenance") and "`0123456789ab`" in md
+
+
+def test_stamp_carries_extra_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOK_METRICS_DIR", str(tmp_path))
+    from replib.book.record import stamp
+    from replib.book.setup import setup
+
+    run = setup("extra-demo", "ci", scales={"ci": {"seeds": [0]}, "full": {"seeds": [0]}})
+    st = stamp(run, extra={"llm_model": "none (offline half only)"})
+    saved = json.loads((tmp_path / "extra-demo.metrics.json").read_text())
+    assert saved["provenance"]["extra"] == {"llm_model": "none (offline half only)"}
+    assert "llm_model: none (offline half only)" in st._repr_markdown_()

@@ -103,10 +103,14 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def provenance(run: Run) -> dict[str, Any]:
-    """The provenance stamp of ``run`` as a JSON-ready dict."""
+def provenance(run: Run, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The provenance stamp of ``run`` as a JSON-ready dict.
+
+    ``extra`` adds chapter-specific settings under ``"extra"`` (e.g. the LLM backend's
+    model name, base URL and sampling settings), so they travel with the metrics.
+    """
     sha, dirty = _git_commit()
-    return {
+    out = {
         "slug": run.slug,
         "git_commit": sha,
         "git_dirty": dirty,
@@ -120,6 +124,9 @@ def provenance(run: Run) -> dict[str, Any]:
         "packages": _versions(),
         "utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+    if extra:
+        out["extra"] = _jsonable(dict(extra))
+    return out
 
 
 def _jsonable(x: Any) -> Any:
@@ -152,22 +159,24 @@ class Stamp:
         p = self.prov
         pk = ", ".join(f"{k} {v}" for k, v in p["packages"].items())
         dirty = " (uncommitted lib changes)" if p["git_dirty"] else ""
+        extra = "".join(f"  \n{k}: {v}" for k, v in p.get("extra", {}).items())
         return (":::{admonition} Provenance\n:class: note\n"
                 f"profile **{p['profile']}** · device {p['device']} · seeds {p['seeds']} · "
                 f"wall time **{p['wall_time_s']:.1f} s** (budget {p['budget_s']:.0f} s)  \n"
                 f"commit `{p['git_commit'][:12]}`{dirty} · replib {p['replib_version']} · "
-                f"{p['utc']}  \n{pk}\n:::")
+                f"{p['utc']}  \n{pk}{extra}\n:::")
 
     def __repr__(self) -> str:
         return f"Stamp({self.prov['slug']}, {self.prov['wall_time_s']} s)"
 
 
-def stamp(run: Run) -> Stamp:
+def stamp(run: Run, extra: Mapping[str, Any] | None = None) -> Stamp:
     """Write ``<slug>.metrics.json`` with provenance and return the page stamp.
 
     Call it in the chapter's last cell, so the wall time covers the whole chapter.
+    ``extra``: chapter-specific settings to record and show (see ``provenance``).
     """
-    prov = provenance(run)
+    prov = provenance(run, extra)
     write_json(metrics_dir() / f"{run.slug}.metrics.json",
                {"provenance": prov, "metrics": run.metrics})
     return Stamp(prov)
