@@ -67,18 +67,19 @@ def _lm_step(model, batch):
 
 def train_char_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch_size: int,
                   seq_len: int, d_model: int, n_layers: int, n_heads: int, lr: float,
-                  val_windows: int = 64, progress=None, **mixer_kw) -> dict:
+                  val_windows: int = 64, device: str = "cpu", progress=None,
+                  **mixer_kw) -> dict:
     """Train one char LM; returns val loss/ppl, median step seconds, model and history."""
     model = build_lm(kind, vocab_size=corpus.vocab_size, d_model=d_model,
-                     n_layers=n_layers, n_heads=n_heads, seed=seed, **mixer_kw)
+                     n_layers=n_layers, n_heads=n_heads, seed=seed, **mixer_kw).to(device)
     g = torch.Generator().manual_seed(10_000 + seed)
     hist = fit(model, _lm_step,
-               lambda s: random_batch(corpus.train, batch_size=batch_size, seq_len=seq_len,
-                                      generator=g),
+               lambda s: [t.to(device) for t in random_batch(
+                   corpus.train, batch_size=batch_size, seq_len=seq_len, generator=g)],
                steps=steps, lr=lr, weight_decay=0.01, warmup_steps=max(1, steps // 20),
                grad_clip=1.0, tokens_per_batch=batch_size * seq_len, progress=progress)
-    ev = evaluate(model, eval_batches(corpus.val, seq_len=seq_len, batch_size=32,
-                                      max_windows=val_windows))
+    ev = evaluate(model, [[t.to(device) for t in b] for b in eval_batches(
+        corpus.val, seq_len=seq_len, batch_size=32, max_windows=val_windows)])
     return {"kind": kind, "seed": seed, "val_loss": ev["loss"], "val_ppl": ev["ppl"],
             "train_loss": hist.final_loss, "step_s": hist.median_step_s,
             "n_spikes": hist.n_spikes, "model": model, "history": hist}
@@ -86,23 +87,24 @@ def train_char_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch
 
 def train_mqar(kind: str, *, seed: int, steps: int, batch_size: int, vocab_size: int,
                seq_len: int, n_pairs: int, d_model: int, n_layers: int, n_heads: int,
-               lr: float, n_eval: int = 512, progress=None, **mixer_kw) -> dict:
+               lr: float, n_eval: int = 512, device: str = "cpu", progress=None,
+               **mixer_kw) -> dict:
     """Train on fresh MQAR batches; accuracy on ``n_eval`` held-out sequences' answers."""
     model = build_lm(kind, vocab_size=vocab_size, d_model=d_model, n_layers=n_layers,
-                     n_heads=n_heads, seed=seed, **mixer_kw)
+                     n_heads=n_heads, seed=seed, **mixer_kw).to(device)
     g = torch.Generator().manual_seed(20_000 + seed)
     task = dict(vocab_size=vocab_size, seq_len=seq_len, n_pairs=n_pairs)
 
     def batch(step):
         t = mqar(n_samples=batch_size, generator=g, **task)
-        return t.inputs, t.targets, t.mask
+        return t.inputs.to(device), t.targets.to(device), t.mask.to(device)
 
     hist = fit(model, _lm_step, batch, steps=steps, lr=lr, weight_decay=0.01,
                warmup_steps=max(1, steps // 20), grad_clip=1.0, progress=progress)
     te = mqar(n_samples=n_eval, generator=torch.Generator().manual_seed(99_000 + seed), **task)
     model.eval()
     with torch.no_grad():
-        pred = model(te.inputs)[0].argmax(-1)
+        pred = model(te.inputs.to(device))[0].argmax(-1).cpu()
     acc = float((pred[te.mask] == te.targets[te.mask]).float().mean())
     return {"kind": kind, "seed": seed, "acc": acc, "train_loss": hist.final_loss,
             "model": model, "history": hist}
@@ -113,7 +115,8 @@ def extrapolation_buckets(model: TinyLM, data: torch.Tensor, *, seq_len: int,
     """Mean loss per position bucket on ``n_windows`` contiguous windows of ``seq_len``."""
     batches = eval_batches(data, seq_len=seq_len, batch_size=n_windows, max_windows=n_windows)
     x, y = batches[0]
-    return position_bucket_loss(model, x, y, list(edges))
+    dev = next(model.parameters()).device
+    return position_bucket_loss(model, x.to(dev), y.to(dev), list(edges))
 
 
 def exactness(*, dtype: torch.dtype, T: int, seed: int = 0, B: int = 2, H: int = 2,
