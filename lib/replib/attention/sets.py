@@ -46,9 +46,7 @@ class MAB(nn.Module):
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
         self.n_heads = n_heads
-        self.q = nn.Linear(d_model, d_model)
-        self.k = nn.Linear(d_model, d_model)
-        self.v = nn.Linear(d_model, d_model)
+        self.in_proj = nn.Linear(d_model, 3 * d_model)  # W_q, W_k, W_v stacked
         self.o = nn.Linear(d_model, d_model)
         d_ff = d_ff or d_model
         self.ff = nn.Sequential(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
@@ -62,7 +60,14 @@ class MAB(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None,
                 *, return_weights: bool = False):
         """``x (B, Nq, d)``, ``y (B, Nk, d)``, ``mask (B, Nk)`` over y's elements."""
-        q, k, v = self._split(self.q(x)), self._split(self.k(y)), self._split(self.v(y))
+        d = x.shape[-1]
+        if x is y:  # self-attention: one fused projection
+            q, k, v = self.in_proj(x).split(d, -1)
+        else:
+            w, b = self.in_proj.weight, self.in_proj.bias
+            q = F.linear(x, w[:d], b[:d])
+            k, v = F.linear(y, w[d:], b[d:]).split(d, -1)
+        q, k, v = self._split(q), self._split(k), self._split(v)
         attn_mask = None if mask is None else mask[:, None, None, :]  # (B, 1, 1, Nk)
         weights = None
         if return_weights:  # explicit path: the same numbers, with the map kept

@@ -20,7 +20,9 @@ at ``max_speed``, ``p <- p + v dt``; here the world is the square [-1, 1]^2 with
 * :class:`PartnerTarget` (cooperative, ours; the paper's cooperative task is not known).
   One partner walks to landmark ``target = type % n_landmarks``; types ``>= n_landmarks``
   are "late deciders" that first walk towards the landmark after their target for
-  ``horizon // 3`` steps. The ego is paid for covering a *different* landmark:
+  ``horizon // 3`` steps. Landmarks sit evenly on a circle of radius 0.7 (fixed; randomly
+  rotated per episode with ``rotate_landmarks=True``). The ego is paid for covering a
+  *different* landmark:
   ``r = -min_{l != target} |p_ego - l|`` per step. Ego obs: own velocity and position,
   landmarks and partner relative to the ego (no partner velocity).
 
@@ -45,8 +47,8 @@ __all__ = ["PredatorPrey", "PartnerTarget", "HEURISTICS", "PREDATOR_TYPES", "DIR
 DIRECTIONS = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], np.float64)
 HEURISTICS = ("chase_prey", "chase_farthest", "chase_closest", "follow_leader", "intercept")
 # type -> (heuristic index per predator, cycled over predators; action-noise probability)
-PREDATOR_TYPES = (((0,), 0.0), ((0, 2, 1), 0.0), ((2,), 0.0), ((0, 3, 3), 0.0),
-                  ((4, 1, 4), 0.2), ((1,), 0.1), ((3, 4, 2), 0.2), ((4,), 0.3))
+PREDATOR_TYPES = (((0,), 0.0), ((2,), 0.0), ((1,), 0.0), ((0, 3, 3), 0.0), ((4,), 0.3),
+                  ((0, 2, 1), 0.0), ((3, 4, 2), 0.2), ((4, 1, 4), 0.2))
 
 
 def move(pos, vel, actions, *, accel, max_speed, dt=0.1, damping=0.25):
@@ -180,23 +182,25 @@ class PartnerTarget(_ParticleBase):
 
     def __init__(self, *, n_envs: int, n_landmarks: int = 3, n_types: int = 5,
                  horizon: int = 25, accel: float = 3.0, max_speed: float = 1.0,
-                 partner_noise: float = 0.1):
+                 partner_noise: float = 0.1, rotate_landmarks: bool = False):
         if n_landmarks < 2:
             raise ValueError(f"n_landmarks must be >= 2, got {n_landmarks}")
         if not 1 <= n_types <= 2 * n_landmarks:
             raise ValueError(f"n_types must be in 1..{2 * n_landmarks}, got {n_types}")
         self.config = dict(n_landmarks=n_landmarks, n_types=n_types, horizon=horizon,
-                           accel=accel, max_speed=max_speed, partner_noise=partner_noise)
+                           accel=accel, max_speed=max_speed, partner_noise=partner_noise,
+                           rotate_landmarks=rotate_landmarks)
         self._init_common(n_envs=n_envs, n_types=n_types, horizon=horizon, n_modeled=1,
                           obs_dim=6 + 2 * n_landmarks, name="partner_target", agent_id="ego")
         self.n_landmarks, self.accel, self.max_speed = n_landmarks, accel, max_speed
-        self.partner_noise = partner_noise
+        self.partner_noise, self.rotate_landmarks = partner_noise, rotate_landmarks
         self.landmarks = np.zeros((n_envs, n_landmarks, 2))
 
     def _reset_envs(self, idx):
         k = len(idx)
-        ang = (self.rng.uniform(0, 2 * np.pi, (k, 1))  # evenly spread, random rotation
-               + 2 * np.pi * np.arange(self.n_landmarks) / self.n_landmarks)
+        offset = self.rng.uniform(0, 2 * np.pi, (k, 1)) if self.rotate_landmarks else np.full(
+            (k, 1), np.pi / 2)
+        ang = offset + 2 * np.pi * np.arange(self.n_landmarks) / self.n_landmarks  # evenly spread
         self.landmarks[idx] = 0.7 * np.stack([np.cos(ang), np.sin(ang)], -1)
         self.pos[idx] = self.rng.uniform(-0.3, 0.3, (k, 2, 2))
         self.vel[idx] = 0.0

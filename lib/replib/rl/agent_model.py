@@ -214,7 +214,7 @@ class CLAM(nn.Module):
         ema_update(self.target, self.encoder, momentum=self.momentum)
         return AgentModelStats(float(loss.detach()))
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def embed(self, x: torch.Tensor, lengths: torch.Tensor | None = None, *,
               online: bool = False) -> torch.Tensor:
         """Embedding of each row's prefix ``x[i, :lengths[i]]`` (target encoder by default)."""
