@@ -29,3 +29,15 @@ def test_trace_batch_masks_completion_and_eos_mask():
     assert mask.sum(1).tolist() == [3, 3, 3] and bool((y[mask].view(3, 3)[:, 0] == TOK["="]).all())
     comp = torch.tensor([[TOK["="], 3, TOK["<eos>"], 5], [1, 2, 3, 4]])
     assert S._completion_mask(comp).tolist() == [[True, True, True, False], [True] * 4]
+
+
+def test_run_seed_tiny():
+    from replib.attention.sparks_pipeline import run_seeds
+    cfg = dict(seed=0, modulus=5, d_model=16, n_layers=1, n_heads=2, easy_k=2, hard_k=3,
+               base_steps=3, sft_steps=4, sft_every=2, warm_steps=2, grpo_steps=2, grpo_every=1,
+               grpo_group=2, grpo_prompts=2, grpo_lr=1e-3, kl_coef=0.02, clip_eps=0.2,
+               onoff_steps=2, lr=1e-3, batch_size=8, circuit_mass=0.8, ig_steps=2,
+               amplify=1.5, n_attr=8, n_eval=8, n_random=2)
+    r = run_seeds([cfg])[0]
+    assert r["sft_scores"].shape == (2, 1, 2) and len(r["grpo_circ"]) == 2
+    assert len(r["rewards"]) == 2 and 0 <= r["acc_on"] <= 1

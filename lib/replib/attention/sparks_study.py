@@ -67,7 +67,7 @@ def trace_batch(chains: Chains, *, fmt: str, mode_token: bool = False):
 
 def sft(model: TinyLM, *, steps: int, ks: Sequence[int], fmt: str, lr: float,
         batch_size: int, generator: torch.Generator, mode_token: bool = False,
-        mix: bool = False, checkpoint_every: int | None = None,
+        mix: bool = False, checkpoint_every: int | None = None, modulus: int = 10,
         progress: Callable | None = None) -> list[dict]:
     """Supervised fine-tuning; returns checkpoints every ``checkpoint_every`` steps.
 
@@ -80,7 +80,8 @@ def sft(model: TinyLM, *, steps: int, ks: Sequence[int], fmt: str, lr: float,
     def batches(step):
         k = ks[int(torch.randint(0, len(ks), (1,), generator=generator))]
         f = ("think" if step % 2 == 0 else "direct") if mix else fmt
-        return trace_batch(sample_chains(batch_size, k=k, generator=generator), fmt=f,
+        return trace_batch(sample_chains(batch_size, k=k, generator=generator,
+                                         modulus=modulus), fmt=f,
                            mode_token=mode_token or mix)
 
     def loss_fn(m, b):
@@ -135,7 +136,7 @@ def _completion_mask(comp: torch.Tensor) -> torch.Tensor:
 
 def grpo_train(model: TinyLM, *, steps: int, ks: Sequence[int], group: int, prompts: int,
                lr: float, clip_eps: float, kl_coef: float, temperature: float,
-               generator: torch.Generator, checkpoint_every: int,
+               generator: torch.Generator, checkpoint_every: int, modulus: int = 10,
                progress: Callable | None = None) -> tuple[list[dict], np.ndarray]:
     """GRPO with reward = exact final answer; returns (checkpoints, mean reward per step).
 
@@ -151,7 +152,7 @@ def grpo_train(model: TinyLM, *, steps: int, ks: Sequence[int], group: int, prom
     it = range(steps) if progress is None else progress(range(steps))
     for step in it:
         k = ks[int(torch.randint(0, len(ks), (1,), generator=generator))]
-        ch = sample_chains(prompts, k=k, generator=generator)
+        ch = sample_chains(prompts, k=k, generator=generator, modulus=modulus)
         p, _ = encode(ch, fmt="think")
         p = p.repeat_interleave(group, dim=0)
         model.eval()
