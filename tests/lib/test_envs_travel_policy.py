@@ -93,6 +93,7 @@ def test_vectorised_checks_equal_the_exact_checker():
             chk = check_plan(insts[k], plan, route=False)
             assert [chk.hard[h] for h in HARD] == r.hard[p].tolist()
             assert np.allclose([chk.soft[x] for x in SOFT], r.soft[p])
+            assert np.isclose(chk.h, r.h[p]) and (chk.h == 1.0) == chk.feasible
 
 
 def test_one_theta_per_instance_entry():

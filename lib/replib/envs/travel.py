@@ -15,10 +15,12 @@ Hard constraints (``HARD``, each 0/1): ``budget`` (tickets + meals + hotel night
 lunch window and one in the dinner window), ``time`` (every attraction visit starts inside its
 opening window and ends by its close, and the day is back at the hotel by ``day_end``),
 ``unique`` (no POI twice), ``must`` (every must-visit attraction included). ``h`` is the fraction
-met. Soft score (``SOFT``, each in [0, 1], averaged): preference match, rating and pace. The
-route distance ratio (the paper's spatial-efficiency metric) is reported beside it: planned
-travel distance / the shortest closed tours through the same stops of each day (exact, by
-enumeration over all visiting orders, ≤ 8 stops a day; ``check_plan(route=False)`` skips it).
+of *itemised* hard checks met (the per-day constraints counted per day and meal: 4 + 3·days
+checks), so one missed dinner costs less than a missed day; ``h = 1`` iff feasible. Soft score
+(``SOFT``, each in [0, 1], averaged): preference match, rating and pace. The route distance
+ratio (the paper's spatial-efficiency metric) is reported beside it: planned travel distance /
+the shortest closed tours through the same stops of each day (exact, by enumeration over all
+visiting orders, ≤ 8 stops a day; ``check_plan(route=False)`` skips it).
 """
 
 from __future__ import annotations
@@ -93,10 +95,13 @@ class PlanCheck:
     soft: dict[str, float]
     cost: float
     route_ratio: float
+    checks: tuple[int, int]  # (met, total) over the itemised hard checks
 
     @property
-    def h(self) -> float:  # fraction of hard constraints met
-        return float(np.mean(list(self.hard.values())))
+    def h(self) -> float:
+        """Fraction of itemised hard checks met: budget, hotel, unique, must, and per day
+        lunch, dinner and time (4 + 3·days checks); 1 exactly when the plan is feasible."""
+        return self.checks[0] / self.checks[1]
 
     @property
     def feasible(self) -> bool:
@@ -176,7 +181,8 @@ def simulate_day(inst: Instance, hotel: int, stops: list[tuple[str, int]]) -> di
     back = float(np.hypot(*(c.hotel_xy[hotel] - pos)))
     dist, t = dist + back, t + back / inst.speed_kmh
     return dict(distance=dist, end=t, ok_time=bool(ok_time and t <= inst.day_end),
-                ok_meals=(lunch == 1 and dinner == 1))
+                ok_meals=(lunch == 1 and dinner == 1), ok_lunch=lunch == 1,
+                ok_dinner=dinner == 1)
 
 
 def shortest_tour(points: np.ndarray, start: np.ndarray) -> float:
@@ -229,4 +235,7 @@ def check_plan(inst: Instance, plan: Plan, *, route: bool = True) -> PlanCheck:
             else 0.0,
             "rating": float((np.mean(c.attr_rating[attrs]) - 3.0) / 2.0) if attrs else 0.0,
             "pace": float(max(0.0, 1.0 - abs(per_day - q.pace) / 2.0))}
-    return PlanCheck({k: bool(v) for k, v in hard.items()}, soft, cost, ratio)
+    met = (sum(hard[k] for k in ("budget", "hotel", "unique", "must"))
+           + sum(x["ok_lunch"] + x["ok_dinner"] + x["ok_time"] for x in sims))
+    return PlanCheck({k: bool(v) for k, v in hard.items()}, soft, cost, ratio,
+                     (int(met), 4 + 3 * q.days))

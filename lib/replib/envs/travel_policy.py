@@ -47,6 +47,7 @@ class Rollout:
     n_steps: np.ndarray  # (n_plans,) decisions taken
     hard: np.ndarray | None = None  # (n_plans, len(HARD)) the exact checks, from the rollout
     soft: np.ndarray | None = None  # (n_plans, len(SOFT))
+    h: np.ndarray | None = None  # (n_plans,) fraction of itemised hard checks (PlanCheck.h)
 
 
 def persona_bias(name: str) -> np.ndarray:
@@ -151,6 +152,7 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
     w = np.broadcast_to(theta + (0.0 if bias is None else bias),
                         (len(insts), len(FEATURES)))[ii]  # (P, F)
     ok_time, ok_meals = np.ones(P, bool), np.ones(P, bool)
+    day_checks = np.zeros(P)
     visited = np.zeros((P, C - 1), dtype=bool)
     spent = st["days"][ii] * st["hotel_price"][ii].astype(float)
     grad, steps = np.zeros((P, len(FEATURES))), np.zeros(P, dtype=int)
@@ -162,6 +164,7 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
         n_attr, n_today = np.zeros(P, int), np.zeros(P, int)
         active = st["days"][ii] > d
         in_day = active.copy()
+        ok_day = np.ones(P, bool)
         for _ in range(MAX_STOPS + 1):
             if not active.any():
                 break
@@ -184,7 +187,7 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
             ia = np.minimum(i, n_a - 1)
             t_attr = np.maximum(arrive, st["attr_open"][k, ia]) + st["attr_dur"][k, ia]
             t[sel] = np.where(is_a, t_attr, arrive + T.meal_hours)
-            ok_time[s_idx] &= ~is_a | (t_attr <= st["attr_close"][k, ia])
+            ok_day[s_idx] &= ~is_a | (t_attr <= st["attr_close"][k, ia])
             in_l = ~is_a & (arrive >= T.lunch[0]) & (arrive <= T.lunch[1])
             in_d = ~is_a & ~in_l & (arrive >= T.dinner[0]) & (arrive <= T.dinner[1])
             lunch[s_idx] |= in_l
@@ -201,11 +204,15 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
                 days[s][d].append(("attr", j) if j < n_a else ("rest", j - n_a))
             active &= a < C - 1
         back = t + np.hypot(*(st["hotel_xy"][ii] - pos).T) / T.speed_kmh  # return to hotel
-        ok_time[in_day] &= back[in_day] <= T.day_end
-        ok_meals[in_day] &= (n_lunch == 1)[in_day] & (n_dinner == 1)[in_day] & (n_bad == 0)[in_day]
+        ok_day &= back <= T.day_end
+        ok_l, ok_d = (n_lunch == 1) & (n_bad == 0), (n_dinner == 1) & (n_bad == 0)
+        ok_time[in_day] &= ok_day[in_day]
+        ok_meals[in_day] &= (ok_l & ok_d)[in_day]
+        day_checks[in_day] += (ok_l.astype(int) + ok_d + ok_day)[in_day]
     plans = [Plan(int(st["hotel"][k]), days[s]) for s, k in enumerate(ii)]
     hard, soft = _checks(insts, st, ii, visited, spent, ok_time, ok_meals)
-    return Rollout(plans, grad, steps, hard, soft)
+    h = (hard[:, [0, 1, 4, 5]].sum(1) + day_checks) / (4 + 3 * st["days"][ii])
+    return Rollout(plans, grad, steps, hard, soft, h)
 
 
 def _checks(insts, st, ii, visited, spent, ok_time, ok_meals):
