@@ -108,7 +108,7 @@ def mask_steps(x: torch.Tensor, mask: torch.Tensor, *, ratio: float,
     """Zero a fraction ``ratio`` of each row's present steps (the mask view), keeping >= 1."""
     drop = (torch.rand(mask.shape, generator=generator) < ratio).to(mask.device) & mask
     first = mask.float().argmax(1)
-    drop[torch.arange(mask.shape[0]), first] = False
+    drop[torch.arange(mask.shape[0], device=mask.device), first] = False
     return x * (~drop)[..., None]
 
 
@@ -276,4 +276,4 @@ class LIAM(nn.Module):
         z, _ = self.embed_seq(x)
         if lengths is None:
             return z[:, -1]
-        return z[torch.arange(x.shape[0]), lengths.to(x.device) - 1]
+        return z[torch.arange(x.shape[0], device=x.device), lengths.to(x.device) - 1]

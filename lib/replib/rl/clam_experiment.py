@@ -85,8 +85,9 @@ class AgentModelView(BatchedEnv):
     All instances start together and episodes have a fixed length (auto-reset in lockstep).
     """
 
-    def __init__(self, env: BatchedEnv, *, mode: str, model=None, capacity: int = 1024):
-        self.env, self.mode, self.model = env, mode, model
+    def __init__(self, env: BatchedEnv, *, mode: str, model=None, capacity: int = 1024,
+                 device: str = "cpu"):
+        self.env, self.mode, self.model, self.device = env, mode, model, torch.device(device)
         self.base_dim = env.spec.observation_space.shape[0]
         self.T = env.spec.horizon
         self.n_actions = int(env.spec.action_space.n)
@@ -104,11 +105,11 @@ class AgentModelView(BatchedEnv):
     def _begin(self, obs: np.ndarray) -> None:
         n = self.n_envs
         self.t = 0
-        self.x = torch.zeros(n, self.T + 1, self.in_features)
+        self.x = torch.zeros(n, self.T + 1, self.in_features, device=self.device)
         self.priv = {"modeled_obs": [], "modeled_actions": []}
         self.h = None
-        self.x[:, 0] = ego_steps(torch.as_tensor(obs[:, 0]), torch.full((n,), -1),
-                                 self.n_actions)
+        self.x[:, 0] = ego_steps(torch.as_tensor(obs[:, 0], device=self.device),
+                                 torch.full((n,), -1, device=self.device), self.n_actions)
 
     def _extra(self, types: np.ndarray) -> np.ndarray | None:
         if self.mode == "none":
@@ -119,8 +120,8 @@ class AgentModelView(BatchedEnv):
         if isinstance(self.model, LIAM):  # recurrent: one GRU step per env step
             with torch.no_grad():
                 z, self.h = self.model.embed_seq(self.x[:, t: t + 1], self.h)
-            return z[:, 0].numpy()
-        return self.model.embed(self.x[:, : t + 1]).numpy()  # prefix tau_{1:t}
+            return z[:, 0].cpu().numpy()
+        return self.model.embed(self.x[:, : t + 1]).cpu().numpy()  # prefix tau_{1:t}
 
     def _scaled(self, extra: np.ndarray) -> np.ndarray:
         if self.mode != "model":
@@ -150,14 +151,15 @@ class AgentModelView(BatchedEnv):
         if done.any() and not done.all():
             raise RuntimeError("AgentModelView needs fixed-length episodes in lockstep")
         src = info["final_obs"] if done.all() else obs
-        self.x[:, self.t + 1] = ego_steps(torch.as_tensor(src[:, 0]), torch.as_tensor(a),
+        self.x[:, self.t + 1] = ego_steps(torch.as_tensor(src[:, 0], device=self.device),
+                                          torch.as_tensor(a, device=self.device),
                                           self.n_actions)
         self.t += 1
         info = dict(info)
         if done.all():
             self.t_final = self.t
             info["final_obs"] = self._aug(info["final_obs"], info["type"])
-            self.buffer.add(x=self.x[:, : self.T].numpy().copy(), type=info["type"],
+            self.buffer.add(x=self.x[:, : self.T].cpu().numpy().copy(), type=info["type"],
                             modeled_obs=np.stack(self.priv["modeled_obs"], 1),
                             modeled_actions=np.stack(self.priv["modeled_actions"], 1))
             self._begin(obs)
@@ -191,12 +193,12 @@ def random_episodes(env: BatchedEnv, *, seed: int) -> dict:
 
 def embed_prefixes(model, x: np.ndarray, ts: list[int]) -> np.ndarray:
     """``z_t`` of every episode for each prefix length ``t`` in ``ts``: ``(len(ts), n, d)``."""
-    xt = torch.as_tensor(x)
+    xt = torch.as_tensor(x, device=next(model.parameters()).device)
     with torch.no_grad():
         if isinstance(model, LIAM):
             z, _ = model.embed_seq(xt)
-            return z[:, [t - 1 for t in ts]].transpose(0, 1).numpy()
-        return np.stack([model.embed(xt[:, :t]).numpy() for t in ts])
+            return z[:, [t - 1 for t in ts]].transpose(0, 1).cpu().numpy()
+        return np.stack([model.embed(xt[:, :t]).cpu().numpy() for t in ts])
 
 
 def probe_accuracy(train_x, train_y, test_x, test_y, *, seed: int = 0) -> float:
@@ -233,7 +235,7 @@ def run_method(*, task: str, method: str, seed: int, n_envs: int, horizon: int, 
                ent_coef: float, gamma: float = 0.99, hidden_sizes=(64, 64),
                probe_ts=(2, 5, 10), last_k: int = 10,
                n_checkpoints: int = 4, probe_episodes: int = 512,
-               capacity: int = 1024) -> RunResult:
+               capacity: int = 1024, device: str = "cpu") -> RunResult:
     """Train ``method`` on ``task`` for ``updates`` PPO updates of ``n_envs`` episodes each."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -254,8 +256,10 @@ def run_method(*, task: str, method: str, seed: int, n_envs: int, horizon: int, 
         model = LIAM(in_features=in_features, n_modeled=env.n_modeled, modeled_obs_dim=4,
                      n_actions=int(env.spec.action_space.n), d_hidden=enc_width,
                      embed_dim=embed_dim, lr=model_lr)
+    if model is not None:  # the agent model may sit on a GPU; env, policy and PPO stay on CPU
+        model.to(device)
     mode = {"NAM": "none", "Oracle": "oracle"}.get(method, "model")
-    view = AgentModelView(env, mode=mode, model=model, capacity=capacity)
+    view = AgentModelView(env, mode=mode, model=model, capacity=capacity, device=device)
     policy = MLPPolicy(obs_dim=view.spec.observation_space.shape[0],
                        n_actions=view.n_actions, hidden_sizes=list(hidden_sizes))
     ppo = PPO(policy, lr=ppo_lr, n_epochs=n_epochs, n_minibatches=n_minibatches,
@@ -277,12 +281,13 @@ def run_method(*, task: str, method: str, seed: int, n_envs: int, horizon: int, 
         for _ in range(model_steps if model is not None else 0):
             if method == "CLAM":  # ego trajectories only (claim 3)
                 (x,) = view.buffer.sample("CLAM", ("x",), model_batch, rng)
-                loss = model.fit_step(torch.as_tensor(x), generator=gen).loss
+                loss = model.fit_step(torch.as_tensor(x, device=device), generator=gen).loss
             else:
                 x, mo, ma = view.buffer.sample("LIAM", ("x", "modeled_obs", "modeled_actions"),
                                                model_batch, rng)
-                loss = model.fit_step(torch.as_tensor(x), torch.as_tensor(mo),
-                                      torch.as_tensor(ma, dtype=torch.long)).loss
+                loss = model.fit_step(torch.as_tensor(x, device=device),
+                                      torch.as_tensor(mo, device=device),
+                                      torch.as_tensor(ma, dtype=torch.long, device=device)).loss
         losses.append(loss)
         embed_now(stats.update + 1)
 
@@ -297,7 +302,7 @@ def run_method(*, task: str, method: str, seed: int, n_envs: int, horizon: int, 
         for i, t in enumerate(ts):
             acc[t] = probe_accuracy(z[i, :half], y_tr, z[i, half:], y_te, seed=seed)
         cons_ts = list(range(5, horizon, 5)) + [horizon]  # t >= 5, every 5th step, and T
-        zt = torch.as_tensor(embed_prefixes(model, probe["x"], cons_ts))
+        zt = torch.as_tensor(embed_prefixes(model, probe["x"], cons_ts))  # on the CPU
         zt = zt - zt.mean((0, 1))  # centred: a shared offset must not count as consistency
         consistency = float(F.cosine_similarity(zt[:-1], zt[-1:], dim=-1).mean())
     else:  # the memoryless baseline's information: the current observation only
@@ -335,7 +340,9 @@ def run_grid(*, tasks, methods, seeds, n_workers: int = 2, progress=None, **kw) 
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    fork = "fork" in mp.get_all_start_methods() and not str(kw.get("device", "cpu")).startswith(
+        "cuda")  # CUDA cannot be used in forked children
+    ctx = mp.get_context("fork" if fork else "spawn")
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
         futures = [pool.submit(_worker, j) for j in jobs]
         return dict(f.result() for f in wrap(as_completed(futures), total=len(jobs)))
