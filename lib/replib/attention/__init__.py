@@ -1,1 +1,4 @@
-"""Token mixers (softmax, gated, linear, memory, relational, set) and head analysis (design.md 2.5)."""
+"""Token mixers (softmax, gated, linear, memory, relational, set) and head analysis.
+
+See design.md 2.5.
+"""
