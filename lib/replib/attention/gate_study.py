@@ -116,7 +116,7 @@ def _seq_loss(model, batch):
 
 def train_backcopy(variant: str, *, seed: int, train, test, d_model: int, n_layers: int,
                    n_heads: int, steps: int, lr: float, batch_size: int,
-                   warmup_steps: int = 50, weight_decay: float = 0.1,
+                   warmup_steps: int = 50, weight_decay: float = 0.1, device: str = "cpu",
                    progress: Callable | None = None) -> dict:
     """Train on a Bigram-Backcopy pool ``train`` (SeqTask) and probe on ``test``.
 
@@ -126,27 +126,27 @@ def train_backcopy(variant: str, *, seed: int, train, test, d_model: int, n_laye
     torch.manual_seed(seed)
     V, T = int(train.extra["transition"].shape[0]), train.inputs.shape[1]
     model = build_lm(variant, vocab_size=V, d_model=d_model, n_layers=n_layers,
-                     n_heads=n_heads, max_len=T)
+                     n_heads=n_heads, max_len=T).to(device)
     g = torch.Generator().manual_seed(10_000 + seed)
     n = train.inputs.shape[0]
 
     def batches(step):
         i = torch.randint(0, n, (batch_size,), generator=g)
-        return train.inputs[i], train.targets[i]
+        return train.inputs[i].to(device), train.targets[i].to(device)
 
     hist = fit(model, _seq_loss, batches, steps=steps, lr=lr, weight_decay=weight_decay,
                warmup_steps=min(warmup_steps, steps), tokens_per_batch=batch_size * T,
                progress=progress)
     model.eval()
+    xt, yt, copy = (t.to(device) for t in (test.inputs, test.targets, test.mask))
     with torch.no_grad():
-        logits, _ = model(test.inputs)
+        logits, _ = model(xt)
     pred = logits.argmax(-1)
-    copy = test.mask
-    ce = torch.nn.functional.cross_entropy(logits.flatten(0, 1), test.targets.flatten(),
-                                           reduction="none").view_as(test.targets)
-    res = probe(model, test.inputs, query_mask=~copy)
+    ce = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), yt.flatten(),
+                                           reduction="none").view_as(yt)
+    res = probe(model, xt, query_mask=~copy)
     res.update(variant=variant, seed=seed,
-               copy_acc=float((pred[copy] == test.targets[copy]).float().mean()),
+               copy_acc=float((pred[copy] == yt[copy]).float().mean()),
                bigram_loss=float(ce[~copy].mean()), n_spikes=hist.n_spikes,
                loss_curve=np.asarray(hist.loss), final_loss=hist.final_loss)
     return res
@@ -155,7 +155,8 @@ def train_backcopy(variant: str, *, seed: int, train, test, d_model: int, n_laye
 def train_charlm(variant: str, *, seed: int, corpus, d_model: int, n_layers: int,
                  n_heads: int, seq_len: int, steps: int, lr: float, batch_size: int,
                  val_windows: int = 64, warmup_steps: int = 50, weight_decay: float = 0.1,
-                 probe_batch: int = 16, progress: Callable | None = None) -> dict:
+                 probe_batch: int = 16, device: str = "cpu",
+                 progress: Callable | None = None) -> dict:
     """Character LM on ``corpus`` (``data.text.CharCorpus``); validation loss and probes.
 
     A run counts as diverged when its final training loss is not finite or above the
@@ -165,15 +166,16 @@ def train_charlm(variant: str, *, seed: int, corpus, d_model: int, n_layers: int
 
     torch.manual_seed(seed)
     model = build_lm(variant, vocab_size=corpus.vocab_size, d_model=d_model,
-                     n_layers=n_layers, n_heads=n_heads, max_len=seq_len)
+                     n_layers=n_layers, n_heads=n_heads, max_len=seq_len).to(device)
     g = torch.Generator().manual_seed(20_000 + seed)
     hist = fit(model, _seq_loss,
-               lambda s: random_batch(corpus.train, batch_size=batch_size, seq_len=seq_len,
-                                      generator=g),
+               lambda s: tuple(t.to(device) for t in random_batch(
+                   corpus.train, batch_size=batch_size, seq_len=seq_len, generator=g)),
                steps=steps, lr=lr, weight_decay=weight_decay,
                warmup_steps=min(warmup_steps, steps), tokens_per_batch=batch_size * seq_len,
                progress=progress)
-    val = eval_batches(corpus.val, seq_len=seq_len, batch_size=64, max_windows=val_windows)
+    val = [(x.to(device), y.to(device)) for x, y in
+           eval_batches(corpus.val, seq_len=seq_len, batch_size=64, max_windows=val_windows)]
     model.eval()
     tot, cnt = 0.0, 0
     with torch.no_grad():
