@@ -6,7 +6,13 @@ import pytest
 import torch
 
 from replib.rl.commformer import CommFormerPolicy, random_graph
-from replib.rl.commformer_experiment import check_method, edge_recovery, run_grid, train_run
+from replib.rl.commformer_experiment import (
+    check_method,
+    check_task,
+    edge_recovery,
+    run_grid,
+    train_run,
+)
 
 
 def make(**kw):
@@ -73,3 +79,20 @@ def test_tiny_runs_end_to_end_and_deterministic():
     g = train_run(**dict(kw, method="full", seed=1, gate=True, gate_lambda=0.1, horizon=2,
                          flag_prob=0.5))
     assert 0 <= g.comm_ratio <= 1 and 0 <= g.accuracy <= 1
+
+
+def test_predator_prey_task_tiny_run_and_errors():
+    kw = dict(task="predator_prey", n_agents=3, n_tokens=4, grid=4, max_steps=6, sparsity=0.4,
+              d_model=8, updates=2, batch=24, warmup=1, eval_envs=16)
+    r = train_run(**kw, method="commformer", seed=0)
+    assert r.task == "predator_prey" and len(r.curve) == 2 and 0 <= r.accuracy <= 1
+    assert 1 <= r.mean_steps <= 6 and np.isnan(r.recovery) and r.adjacency.shape == (3, 3)
+    assert r.env_steps == 2 * 24 and (r.curve <= 0).all()  # episode returns: step penalties
+    g = train_run(**kw, method="random", seed=1, gate=True, gate_lambda=0.1)
+    assert 0 <= g.comm_ratio <= 1
+    with pytest.raises(ValueError, match="task must be one of"):
+        check_task("smac")
+    with pytest.raises(ValueError, match="oracle"):
+        train_run(**kw, method="oracle", seed=0)
+    with pytest.raises(ValueError, match="grid must be"):
+        train_run(**dict(kw, grid=1), method="full", seed=0)

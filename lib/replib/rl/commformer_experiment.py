@@ -12,8 +12,12 @@ others only θ (``rl.ppo.AuxOptimizer``). Methods (the paper's baselines):
 * ``oracle``: the true dependency graph (an upper reference, not a paper baseline).
 
 ``gate=True`` adds the temporal gate (extended version) with cost ``gate_lambda``.
-Evaluation is greedy (the execution policy: exact top-k graph, deterministic gate) on fresh
-episodes; returned numbers are plain floats/arrays in a ``RunResult``.
+``task`` picks the environment: ``"who_needs_whom"`` (the reference game, default) or
+``"predator_prey"`` (IC3Net's grid Predator–Prey, ``envs.gridpp``; ``full`` profile), where
+``accuracy`` is the success rate (all predators on the prey within ``max_steps``) and
+``mean_steps`` the mean episode length. Evaluation is greedy (the execution policy: exact
+top-k graph, deterministic gate) on fresh episodes; returned numbers are plain
+floats/arrays in a ``RunResult``.
 """
 
 from __future__ import annotations
@@ -25,19 +29,29 @@ import numpy as np
 import torch
 
 from replib.envs.comm_games import WhoNeedsWhom
+from replib.envs.gridpp import GridPredatorPrey
 from replib.gates.gumbel import k_from_sparsity
 from replib.rl.commformer import CommFormerPolicy, random_graph
 from replib.rl.ppo import PPO, AuxOptimizer
 
-__all__ = ["METHODS", "RunResult", "train_run", "evaluate", "edge_recovery", "check_method",
-           "run_grid"]
+__all__ = ["METHODS", "TASKS", "RunResult", "train_run", "evaluate", "evaluate_pp",
+           "edge_recovery", "check_method", "check_task", "run_grid"]
 
 METHODS = ("commformer", "full", "nocomm", "random", "attention", "oracle")
+TASKS = ("who_needs_whom", "predator_prey")
 
 
 def check_method(method: str) -> None:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+
+
+def check_task(task: str, method: str = "commformer") -> None:
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    if task == "predator_prey" and method == "oracle":
+        raise ValueError("method 'oracle' needs task 'who_needs_whom' (Predator-Prey has no "
+                         f"known graph); allowed methods there: {METHODS[:-1]}")
 
 
 @dataclass
@@ -46,7 +60,7 @@ class RunResult:
     sparsity: float
     seed: int
     gate: bool
-    curve: np.ndarray  # mean training reward per update (per agent, per env step)
+    curve: np.ndarray  # per update: mean reward per agent-step (Predator-Prey: episode return)
     accuracy: float  # greedy eval: mean correctness (task A) or on flagged steps (task B)
     recovery: float  # fraction of true edges present in the final graph
     adjacency: np.ndarray  # final execution graph (receiver × sender)
@@ -55,6 +69,8 @@ class RunResult:
     open_flagged: float = float("nan")  # P(gate open | f = 1)
     open_unflagged: float = float("nan")  # P(gate open | f = 0)
     env_steps: int = 0
+    task: str = "who_needs_whom"
+    mean_steps: float = float("nan")  # Predator-Prey: mean greedy episode length
 
 
 def edge_recovery(adj: np.ndarray, true_adj: np.ndarray) -> float:
@@ -83,6 +99,28 @@ def evaluate(policy: CommFormerPolicy, env_kwargs: dict, *, n_envs: int, seed: i
                 open_unflagged=float(g[~f].mean()) if (~f).any() else float("nan"))
 
 
+@torch.no_grad()
+def evaluate_pp(policy: CommFormerPolicy, env_kwargs: dict, *, n_envs: int, seed: int) -> dict:
+    """Greedy Predator–Prey episodes, one per env: success rate and mean episode length."""
+    env = GridPredatorPrey(n_envs=n_envs, **env_kwargs)
+    obs = env.reset(seed=seed)
+    policy.eval()
+    dev = next(policy.parameters()).device
+    done = np.zeros(n_envs, bool)
+    success, length, gates = np.zeros(n_envs, bool), np.zeros(n_envs), []
+    while not done.all():
+        out = policy(torch.as_tensor(obs, device=dev))
+        if policy.last_gate is not None:
+            gates.append(policy.last_gate.cpu().numpy()[~done].ravel())
+        obs, _, term, trunc, info = env.step(out.logits.argmax(-1).cpu().numpy())
+        new = (term | trunc) & ~done
+        success[new], length[new] = term[new], info["episode_length"][new]
+        done |= new
+    return dict(accuracy=float(success.mean()), mean_steps=float(length.mean()),
+                comm_ratio=float(np.concatenate(gates).mean()) if gates else 1.0,
+                open_flagged=float("nan"), open_unflagged=float("nan"))
+
+
 def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_model: int,
               updates: int, batch: int, warmup: int, seed: int, gate: bool = False,
               gate_lambda: float = 0.0, horizon: int = 1, flag_prob: float | None = None,
@@ -91,15 +129,26 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
               clip_eps: float = 0.2, ent_coef: float = 0.01, n_heads: int = 1,
               graph_samples: str = "shared", graph_start: int = 0,
               snapshot_at: Iterable[int] = (), eval_envs: int = 1024,
-              device: str = "cpu", progress: Callable | None = None) -> RunResult:
-    """Train ``method`` with PPO on a who-needs-whom task and evaluate it greedily.
-    ``batch`` is env steps per update (n_envs = batch // horizon, rollout_len = horizon)."""
+              device: str = "cpu", progress: Callable | None = None,
+              task: str = "who_needs_whom", grid: int = 10, vision: int = 0,
+              max_steps: int = 40, moving_prey: bool = False) -> RunResult:
+    """Train ``method`` with PPO on ``task`` and evaluate it greedily. ``batch`` is env steps
+    per update (n_envs = batch // horizon, rollout_len = horizon; Predator–Prey uses
+    horizon = ``max_steps``; ``n_tokens``, ``flag_prob``, ``graph_seed`` are unused there)."""
     check_method(method)
+    check_task(task, method)
     torch.manual_seed(seed)
-    env_kwargs = dict(n_agents=n_agents, n_tokens=n_tokens, horizon=horizon,
-                      flag_prob=flag_prob, reward=reward, graph_seed=graph_seed)
-    env = WhoNeedsWhom(n_envs=max(1, batch // horizon), **env_kwargs)
-    true_adj = env.true_adjacency()
+    if task == "predator_prey":
+        horizon = max_steps
+        env_kwargs = dict(n_agents=n_agents, grid=grid, vision=vision, max_steps=max_steps,
+                          moving_prey=moving_prey, reward=reward)
+        env = GridPredatorPrey(n_envs=max(1, batch // horizon), **env_kwargs)
+        true_adj, n_actions = None, 5
+    else:
+        env_kwargs = dict(n_agents=n_agents, n_tokens=n_tokens, horizon=horizon,
+                          flag_prob=flag_prob, reward=reward, graph_seed=graph_seed)
+        env = WhoNeedsWhom(n_envs=max(1, batch // horizon), **env_kwargs)
+        true_adj, n_actions = env.true_adjacency(), n_tokens
     k = k_from_sparsity(n_agents, sparsity)
     graph = {"commformer": "learned", "full": "full", "attention": "full", "nocomm": "none",
              "random": "fixed", "oracle": "fixed"}[method]
@@ -109,7 +158,7 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
         fixed = random_graph(n_agents, min(k, n_agents - 1), generator=g)
     elif method == "oracle":
         fixed = torch.as_tensor(true_adj)
-    policy = CommFormerPolicy(n_agents=n_agents, obs_dim=env.obs_dim, n_actions=n_tokens,
+    policy = CommFormerPolicy(n_agents=n_agents, obs_dim=env.obs_dim, n_actions=n_actions,
                               d_model=d_model, n_heads=n_heads, graph=graph, sparsity=sparsity,
                               warmup=warmup, fixed_adj=fixed,
                               relation_embed=method != "attention", gate=gate,
@@ -131,15 +180,21 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
             snaps.append((stats.update + 1, policy.graph.adjacency().cpu().numpy()))
 
     stats = ppo.learn(env, updates=updates, seed=seed, progress=progress, callback=on_update)
-    ev = evaluate(policy, env_kwargs, n_envs=eval_envs, seed=seed + 777, steps=horizon)
+    if task == "predator_prey":
+        ev = evaluate_pp(policy, env_kwargs, n_envs=eval_envs, seed=seed + 777)
+    else:
+        ev = evaluate(policy, env_kwargs, n_envs=eval_envs, seed=seed + 777, steps=horizon)
     policy.eval()
     adj = policy.adjacency().detach().cpu().numpy()
+    recovery = float("nan") if true_adj is None else edge_recovery(adj, true_adj)
     return RunResult(method=method, sparsity=sparsity, seed=seed, gate=gate,
-                     curve=np.array([s.mean_reward for s in stats]),
-                     accuracy=ev["accuracy"], recovery=edge_recovery(adj, true_adj),
+                     curve=np.array([s.episode_return if task == "predator_prey"
+                                     else s.mean_reward for s in stats]),
+                     accuracy=ev["accuracy"], recovery=recovery,
                      adjacency=adj, snapshots=snaps, comm_ratio=ev["comm_ratio"],
                      open_flagged=ev["open_flagged"], open_unflagged=ev["open_unflagged"],
-                     env_steps=stats[-1].env_steps if stats else 0)
+                     env_steps=stats[-1].env_steps if stats else 0, task=task,
+                     mean_steps=ev.get("mean_steps", float("nan")))
 
 
 def _one(kw: dict) -> RunResult:
