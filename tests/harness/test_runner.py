@@ -33,7 +33,7 @@ def check(tmp):
 @pytest.fixture(scope="module")
 def all_three(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
-    proc = runner(tmp, "--jobs", "3", "--budget-s", "20")
+    proc = runner(tmp, "--jobs", "3", "--budget-s", "45")  # roomy: a loaded machine
     return tmp, proc, json.loads((tmp / "report.json").read_text())
 
 
@@ -54,8 +54,8 @@ def test_a_chapter_that_raises_is_reported_in_one_line(all_three):
 def test_a_chapter_past_its_budget_is_killed_and_reported(all_three):
     _, proc, report = all_three
     r = report["chapters"]["slow"]
-    assert not r["ok"] and r["error"] == "exceeded the ci budget of 20 s (killed)"
-    assert r["wall_s"] < 40
+    assert not r["ok"] and r["error"] == "exceeded the ci budget of 45 s (killed)"
+    assert r["wall_s"] < 90
 
 
 def test_the_ok_chapter_matches_its_expected_values(all_three):
