@@ -21,13 +21,14 @@ import torch
 
 from replib.attention.gam import GAM
 from replib.attention.gla import GLA
+from replib.attention.gla_experiment import fit_char_lm
 from replib.attention.mha import MultiHeadAttention
 from replib.book.bench import Sweep, length_sweep
 from replib.book.train import fit
 from replib.data.synthetic_seq import associative_recall
-from replib.data.text import CharCorpus, eval_batches, random_batch
+from replib.data.text import CharCorpus
 from replib.nets.blocks import Block
-from replib.nets.lm import TinyLM, evaluate, lm_loss
+from replib.nets.lm import TinyLM, lm_loss
 
 __all__ = ["MODELS", "mixer", "build_lm", "train_lm", "recall_probe", "block_sweep"]
 
@@ -65,18 +66,13 @@ def _step(model, batch):
 def train_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch_size: int,
              seq_len: int, lr: float, device: str = "cpu", val_windows: int = 64,
              **size) -> dict:
-    """Train one char LM (AdamW, warm-up + cosine, clip 1.0); val loss/ppl and step time."""
+    """Train one char LM (``gla_experiment.fit_char_lm``, paper's weight decay 0.1)."""
     model = build_lm(kind, vocab_size=corpus.vocab_size, max_len=seq_len, seed=seed,
                      **size).to(device)
-    g = torch.Generator().manual_seed(10_000 + seed)
-    hist = fit(model, _step, lambda s: [t.to(device) for t in random_batch(
-        corpus.train, batch_size=batch_size, seq_len=seq_len, generator=g)],
-        steps=steps, lr=lr, weight_decay=0.1, warmup_steps=max(1, steps // 20),
-        grad_clip=1.0)
-    ev = evaluate(model, [[t.to(device) for t in b] for b in eval_batches(
-        corpus.val, seq_len=seq_len, batch_size=32, max_windows=val_windows)])
-    return {"kind": kind, "seed": seed, "val_loss": ev["loss"], "val_ppl": ev["ppl"],
-            "step_s": hist.median_step_s, "model": model, "history": hist}
+    out = fit_char_lm(model, corpus=corpus, seed=seed, steps=steps, batch_size=batch_size,
+                      seq_len=seq_len, lr=lr, weight_decay=0.1, val_windows=val_windows,
+                      device=device)
+    return {"kind": kind, **out}
 
 
 def recall_probe(kind: str, *, seed: int, steps: int, batch_size: int, n_pairs: int,

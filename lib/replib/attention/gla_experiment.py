@@ -31,7 +31,7 @@ from replib.data.synthetic_seq import mqar
 from replib.data.text import CharCorpus, eval_batches, random_batch
 from replib.nets.lm import TinyLM, evaluate, lm_loss, position_bucket_loss
 
-__all__ = ["MIXERS", "mixer_factory", "build_lm", "train_char_lm", "train_mqar",
+__all__ = ["MIXERS", "mixer_factory", "build_lm", "fit_char_lm", "train_char_lm", "train_mqar",
            "extrapolation_buckets", "exactness"]
 
 MIXERS = ("gla", "scalar", "retnet", "none", "softmax")
@@ -65,6 +65,26 @@ def _lm_step(model, batch):
     return lm_loss(logits, batch[1], batch[2] if len(batch) > 2 else None)
 
 
+def fit_char_lm(model: TinyLM, *, corpus: CharCorpus, seed: int, steps: int,
+                batch_size: int, seq_len: int, lr: float, weight_decay: float = 0.01,
+                val_windows: int = 64, device: str = "cpu", progress=None) -> dict:
+    """Train ``model`` on random windows of ``corpus.train`` (AdamW, 5% warm-up, cosine,
+    clip 1.0); validation loss/ppl on contiguous ``corpus.val`` windows. Shared with
+    ``attention.gam_experiment``."""
+    g = torch.Generator().manual_seed(10_000 + seed)
+    hist = fit(model, _lm_step,
+               lambda s: [t.to(device) for t in random_batch(
+                   corpus.train, batch_size=batch_size, seq_len=seq_len, generator=g)],
+               steps=steps, lr=lr, weight_decay=weight_decay,
+               warmup_steps=max(1, steps // 20), grad_clip=1.0,
+               tokens_per_batch=batch_size * seq_len, progress=progress)
+    ev = evaluate(model, [[t.to(device) for t in b] for b in eval_batches(
+        corpus.val, seq_len=seq_len, batch_size=32, max_windows=val_windows)])
+    return {"seed": seed, "val_loss": ev["loss"], "val_ppl": ev["ppl"],
+            "train_loss": hist.final_loss, "step_s": hist.median_step_s,
+            "n_spikes": hist.n_spikes, "model": model, "history": hist}
+
+
 def train_char_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch_size: int,
                   seq_len: int, d_model: int, n_layers: int, n_heads: int, lr: float,
                   val_windows: int = 64, device: str = "cpu", progress=None,
@@ -72,17 +92,10 @@ def train_char_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch
     """Train one char LM; returns val loss/ppl, median step seconds, model and history."""
     model = build_lm(kind, vocab_size=corpus.vocab_size, d_model=d_model,
                      n_layers=n_layers, n_heads=n_heads, seed=seed, **mixer_kw).to(device)
-    g = torch.Generator().manual_seed(10_000 + seed)
-    hist = fit(model, _lm_step,
-               lambda s: [t.to(device) for t in random_batch(
-                   corpus.train, batch_size=batch_size, seq_len=seq_len, generator=g)],
-               steps=steps, lr=lr, weight_decay=0.01, warmup_steps=max(1, steps // 20),
-               grad_clip=1.0, tokens_per_batch=batch_size * seq_len, progress=progress)
-    ev = evaluate(model, [[t.to(device) for t in b] for b in eval_batches(
-        corpus.val, seq_len=seq_len, batch_size=32, max_windows=val_windows)])
-    return {"kind": kind, "seed": seed, "val_loss": ev["loss"], "val_ppl": ev["ppl"],
-            "train_loss": hist.final_loss, "step_s": hist.median_step_s,
-            "n_spikes": hist.n_spikes, "model": model, "history": hist}
+    out = fit_char_lm(model, corpus=corpus, seed=seed, steps=steps, batch_size=batch_size,
+                      seq_len=seq_len, lr=lr, val_windows=val_windows, device=device,
+                      progress=progress)
+    return {"kind": kind, **out}
 
 
 def train_mqar(kind: str, *, seed: int, steps: int, batch_size: int, vocab_size: int,
