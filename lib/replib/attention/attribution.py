@@ -121,7 +121,8 @@ def head_attribution(model: nn.Module, clean: torch.Tensor, corrupted: torch.Ten
                          f"{tuple(clean.shape)}")
     if ig_steps < 1:
         raise ValueError(f"ig_steps={ig_steps} is not allowed: expected an integer >= 1")
-    mask = torch.ones(clean.shape, dtype=torch.bool) if mask is None else mask.bool()
+    mask = (torch.ones(clean.shape, dtype=torch.bool, device=clean.device) if mask is None
+            else mask.bool())
     was = model.training
     model.eval()
     req = [p.requires_grad for p in model.parameters()]

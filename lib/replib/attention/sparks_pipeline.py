@@ -29,7 +29,8 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
              warm_steps: int, grpo_steps: int, grpo_every: int, grpo_group: int,
              grpo_prompts: int, grpo_lr: float, kl_coef: float, clip_eps: float,
              onoff_steps: int, lr: float, batch_size: int, circuit_mass: float,
-             ig_steps: int, amplify: float, n_attr: int, n_eval: int, n_random: int) -> dict:
+             ig_steps: int, amplify: float, n_attr: int, n_eval: int, n_random: int,
+             device: str = "cpu") -> dict:
     """Run the pipeline for one seed; see the module docstring for what is returned."""
     torch.set_num_threads(1)
     torch.manual_seed(seed)
@@ -39,9 +40,9 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
     attr_set = sample_chains(n_attr, k=hard_k, generator=ga, modulus=modulus)
     easy = sample_chains(n_eval, k=easy_k, generator=ga, modulus=modulus)
     hard = sample_chains(n_eval, k=hard_k, generator=ga, modulus=modulus)
-    common = dict(lr=lr, batch_size=batch_size, generator=g, modulus=modulus)
+    common = dict(lr=lr, batch_size=batch_size, generator=g, modulus=modulus, device=device)
 
-    model = S.build_model(d_model=d_model, n_layers=n_layers, n_heads=n_heads)
+    model = S.build_model(d_model=d_model, n_layers=n_layers, n_heads=n_heads).to(device)
     S.sft(model, steps=base_steps, ks=list(range(1, easy_k + 1)), fmt="direct", **common)
     base = S.snapshot(model)
 
@@ -88,7 +89,7 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
     grpo_ck, rewards = S.grpo_train(
         model, steps=grpo_steps, ks=post_ks, group=grpo_group, prompts=grpo_prompts,
         lr=grpo_lr, clip_eps=clip_eps, kl_coef=kl_coef, temperature=1.0, generator=g,
-        checkpoint_every=grpo_every, modulus=modulus)
+        checkpoint_every=grpo_every, modulus=modulus)  # device: the model's
     grpo_scores, grpo_circ, grpo_acc = [], [], []
     for st in grpo_ck:
         a, c = analyse(st)

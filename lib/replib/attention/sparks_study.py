@@ -68,7 +68,7 @@ def trace_batch(chains: Chains, *, fmt: str, mode_token: bool = False):
 def sft(model: TinyLM, *, steps: int, ks: Sequence[int], fmt: str, lr: float,
         batch_size: int, generator: torch.Generator, mode_token: bool = False,
         mix: bool = False, checkpoint_every: int | None = None, modulus: int = 10,
-        progress: Callable | None = None) -> list[dict]:
+        device: str = "cpu", progress: Callable | None = None) -> list[dict]:
     """Supervised fine-tuning; returns checkpoints every ``checkpoint_every`` steps.
 
     ``mix=True`` alternates think and direct batches (with their mode tokens: the on/off
@@ -80,9 +80,9 @@ def sft(model: TinyLM, *, steps: int, ks: Sequence[int], fmt: str, lr: float,
     def batches(step):
         k = ks[int(torch.randint(0, len(ks), (1,), generator=generator))]
         f = ("think" if step % 2 == 0 else "direct") if mix else fmt
-        return trace_batch(sample_chains(batch_size, k=k, generator=generator,
-                                         modulus=modulus), fmt=f,
-                           mode_token=mode_token or mix)
+        b = trace_batch(sample_chains(batch_size, k=k, generator=generator, modulus=modulus),
+                        fmt=f, mode_token=mode_token or mix)
+        return tuple(t.to(device) for t in b)
 
     def loss_fn(m, b):
         logits, _ = m(b[0])
@@ -122,7 +122,8 @@ def accuracy(model: TinyLM, chains: Chains, *, mode: str | None = None) -> float
     p, _ = encode(chains, fmt=fmt, mode_token=mode is not None)
     was = model.training
     model.eval()
-    out = generate(model, p, n_new=completion_len(chains.k, "think"))
+    dev = next(model.parameters()).device
+    out = generate(model, p.to(dev), n_new=completion_len(chains.k, "think")).cpu()
     model.train(was)
     return float((parse_answer(out) == chains.answers).float().mean())
 
@@ -153,13 +154,14 @@ def grpo_train(model: TinyLM, *, steps: int, ks: Sequence[int], group: int, prom
     for step in it:
         k = ks[int(torch.randint(0, len(ks), (1,), generator=generator))]
         ch = sample_chains(prompts, k=k, generator=generator, modulus=modulus)
+        dev = next(model.parameters()).device
         p, _ = encode(ch, fmt="think")
-        p = p.repeat_interleave(group, dim=0)
+        p = p.repeat_interleave(group, dim=0).to(dev)
         model.eval()
         comp = generate(model, p, n_new=completion_len(k, "think"), temperature=temperature,
-                        generator=generator)
-        r = (parse_answer(comp) == ch.answers.repeat_interleave(group)).float()
-        adv = group_advantages(r, group_size=group)
+                        generator=generator if dev.type == "cpu" else None)
+        r = (parse_answer(comp.cpu()) == ch.answers.repeat_interleave(group)).float()
+        adv = group_advantages(r, group_size=group).to(dev)
         mask = _completion_mask(comp)
         seq = torch.cat([p, comp], dim=1)
         x, tgt = seq[:, :-1], seq[:, p.shape[1]:]
@@ -185,6 +187,8 @@ def attribute(model: TinyLM, chains: Chains, *, generator: torch.Generator, fmt:
               mode_token: bool = False, ig_steps: int = 5) -> HeadAttribution:
     """Node-level EAP-IG on teacher-forced traces: clean vs operand-corrupted problems."""
     bad = corrupt(chains, generator=generator)
+    dev = next(model.parameters()).device
     xc, _, mask = trace_batch(chains, fmt=fmt, mode_token=mode_token)
     xr, _, _ = trace_batch(bad, fmt=fmt, mode_token=mode_token)
-    return head_attribution(model, xc, xr, mask=mask, ig_steps=ig_steps)
+    return head_attribution(model, xc.to(dev), xr.to(dev), mask=mask.to(dev),
+                            ig_steps=ig_steps)
