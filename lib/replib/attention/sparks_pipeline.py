@@ -59,12 +59,16 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
     model.load_state_dict(base)
     sft_ck = S.sft(model, steps=sft_steps, ks=post_ks, fmt="think", checkpoint_every=sft_every,
                    **common)
-    sft_scores, sft_circ, sft_acc = [], [], []
-    for st in sft_ck:
-        a, c = analyse(st)
-        sft_scores.append(a.scores)
-        sft_circ.append(sorted(c))
-        sft_acc.append(S.accuracy(model, hard))
+    def track(ckpts):
+        scores, circs, accs = [], [], []
+        for st in ckpts:
+            a, c = analyse(st)
+            scores.append(a.scores)
+            circs.append(sorted(c))
+            accs.append(S.accuracy(model, hard))
+        return np.stack(scores), circs, np.array(accs)
+
+    sft_scores, sft_circ, sft_acc = track(sft_ck)
     model.load_state_dict(sft_ck[-1])
     acc_sft = (S.accuracy(model, easy), S.accuracy(model, hard))
     e_sft = sorted(emergent(sft_circ[-1], c_base))
@@ -90,12 +94,7 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
         model, steps=grpo_steps, ks=post_ks, group=grpo_group, prompts=grpo_prompts,
         lr=grpo_lr, clip_eps=clip_eps, kl_coef=kl_coef, temperature=1.0, generator=g,
         checkpoint_every=grpo_every, modulus=modulus)  # device: the model's
-    grpo_scores, grpo_circ, grpo_acc = [], [], []
-    for st in grpo_ck:
-        a, c = analyse(st)
-        grpo_scores.append(a.scores)
-        grpo_circ.append(sorted(c))
-        grpo_acc.append(S.accuracy(model, hard))
+    grpo_scores, grpo_circ, grpo_acc = track(grpo_ck)
     model.load_state_dict(grpo_ck[-1])
     acc_grpo = (S.accuracy(model, easy), S.accuracy(model, hard))
     model.load_state_dict(warm)
@@ -116,8 +115,8 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
     return dict(
         seed=seed, acc_base=acc_base, acc_sft=acc_sft, acc_grpo=acc_grpo, acc_warm=acc_warm,
         c_base=sorted(c_base), base_scores=att_base.scores, completeness=att_base.completeness,
-        sft_scores=np.stack(sft_scores), sft_circ=sft_circ, sft_acc=np.array(sft_acc),
-        grpo_scores=np.stack(grpo_scores), grpo_circ=grpo_circ, grpo_acc=np.array(grpo_acc),
+        sft_scores=sft_scores, sft_circ=sft_circ, sft_acc=sft_acc,
+        grpo_scores=grpo_scores, grpo_circ=grpo_circ, grpo_acc=grpo_acc,
         c_warm=sorted(c_warm), rewards=rewards, e_sft=e_sft, e_grpo=e_grpo,
         ablated_hard=ablated_hard, random_drops=np.array(random_drops), amplified=amp,
         c_on=sorted(c_on), c_off=sorted(c_off), acc_on=acc_on, acc_off=acc_off)
