@@ -230,15 +230,6 @@ def run_jobs(jobs: list[dict], *, workers: int = 1,
              progress: Callable | None = None) -> list[dict]:
     """:func:`run_job` for every job, in order; ``workers > 1`` uses spawned processes
     (each run is seeded on its own, so results do not depend on scheduling)."""
-    wrap = progress or (lambda it, **_: it)
-    if workers <= 1:
-        return [run_job(j) for j in wrap(jobs)]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from replib.book.parallel import map_runs
 
-    out: list[dict | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-        futs = {ex.submit(run_job, j): i for i, j in enumerate(jobs)}
-        for f in wrap(as_completed(futs), total=len(futs)):
-            out[futs[f]] = f.result()
-    return out  # type: ignore[return-value]
+    return map_runs(run_job, jobs, workers=workers, progress=progress)

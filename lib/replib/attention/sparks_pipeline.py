@@ -125,18 +125,9 @@ def run_seed(*, seed: int, modulus: int, d_model: int, n_layers: int, n_heads: i
 def run_seeds(configs: list[dict], *, workers: int = 1,
               progress: Callable[[Iterable], Iterable] | None = None) -> list[dict]:
     """:func:`run_seed` for every config, in order; ``workers > 1`` spawns processes."""
-    wrap = progress or (lambda it, **_: it)
-    if workers <= 1:
-        return [run_seed(**c) for c in wrap(configs)]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from replib.book.parallel import map_runs
 
-    out: list[dict | None] = [None] * len(configs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-        futs = {ex.submit(_run, c): i for i, c in enumerate(configs)}
-        for f in wrap(as_completed(futs), total=len(futs)):
-            out[futs[f]] = f.result()
-    return out  # type: ignore[return-value]
+    return map_runs(_run, configs, workers=workers, progress=progress)
 
 
 def _run(c: dict) -> dict:

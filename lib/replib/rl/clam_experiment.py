@@ -334,15 +334,11 @@ def run_grid(*, tasks, methods, seeds, n_workers: int = 2, progress=None, **kw) 
         if bad or not vals:
             raise ValueError(f"{name} must be a non-empty list from {allowed}, got {vals!r}")
     jobs = [(t, m, s, kw) for t in tasks for s in seeds for m in methods]
-    wrap = progress or (lambda it, **_: it)
-    if n_workers <= 1:
-        return dict(wrap((_worker(j) for j in jobs), total=len(jobs)))
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from replib.book.parallel import map_runs
 
     fork = "fork" in mp.get_all_start_methods() and not str(kw.get("device", "cpu")).startswith(
         "cuda")  # CUDA cannot be used in forked children
-    ctx = mp.get_context("fork" if fork else "spawn")
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_worker, j) for j in jobs]
-        return dict(f.result() for f in wrap(as_completed(futures), total=len(jobs)))
+    return dict(map_runs(_worker, jobs, workers=n_workers, progress=progress,
+                         start_method="fork" if fork else "spawn"))

@@ -206,15 +206,6 @@ def run_grid(configs: list[dict], *, workers: int = 1,
              progress: Callable[[Iterable], Iterable] | None = None) -> list[RunResult]:
     """``train_run(**c)`` for every config, in order; ``workers > 1`` uses that many spawned
     processes (each run is seeded on its own, so results do not depend on scheduling)."""
-    wrap = progress or (lambda it, **_: it)
-    if workers <= 1:
-        return [_one(c) for c in wrap(configs)]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from replib.book.parallel import map_runs
 
-    out: list[RunResult | None] = [None] * len(configs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-        futs = {ex.submit(_one, c): i for i, c in enumerate(configs)}
-        for f in wrap(as_completed(futs), total=len(futs)):
-            out[futs[f]] = f.result()
-    return out  # type: ignore[return-value]
+    return map_runs(_one, configs, workers=workers, progress=progress)

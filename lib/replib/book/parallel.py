@@ -1,0 +1,37 @@
+"""Independent runs in worker processes, results in input order.
+
+Several chapters run one training per (method, seed) and the runs share nothing, so on a
+2-core CPU two processes finish them in about half the time, where intra-op threads gain
+little for small tensors. Each run seeds itself, so results do not depend on ``workers``
+or on scheduling; ``progress`` wraps the iterator of finished runs (e.g. ``run.progress``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = ["map_runs"]
+
+
+def map_runs(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int = 1,
+             progress: Callable | None = None, start_method: str = "spawn") -> list[Any]:
+    """``[fn(x) for x in items]``, in ``workers`` processes when ``workers > 1``.
+
+    ``fn`` must be a module-level function (it is pickled to the workers). ``start_method``
+    is ``"spawn"`` (safe with CUDA and threads) or ``"fork"`` (faster start; CPU only).
+    """
+    items = list(items)
+    wrap = progress or (lambda it, **_: it)
+    if workers <= 1:
+        return [fn(x) for x in wrap(items, total=len(items))]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    out: list[Any] = [None] * len(items)
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=mp.get_context(start_method)) as ex:
+        futures = {ex.submit(fn, x): i for i, x in enumerate(items)}
+        for f in wrap(as_completed(futures), total=len(futures)):
+            out[futures[f]] = f.result()
+    return out
