@@ -36,3 +36,14 @@ def test_pipeline_shapes_and_determinism():
     assert np.array_equal(a, b)
     with pytest.raises(ValueError, match="condition"):
         CP.train_pairs(condition="selfish", seeds=[0], updates=1, config=CFG, n_eval=2, **KW)
+
+
+def test_in_context_checks_on_known_profiles():
+    from replib.rl.coplayer import in_context_checks
+    T, names = 16, ["AllC", "AllD", "TFT"]
+    ideal = np.zeros((T, 2, 3))
+    ideal[:T - 2, :, 2] = 1.0   # cooperate with TFT until the last two rounds, defect otherwise
+    stats, ok = in_context_checks(ideal, names, T)
+    assert ok.all() and np.allclose(stats["defect vs AllC"], 1)
+    blind = np.full((T, 2, 3), 0.5)  # the same against everyone: not an in-context response
+    assert not in_context_checks(blind, names, T)[1].any()

@@ -48,3 +48,24 @@ def test_beta_zero_is_prior():
     a = torch.randn(5, 2)
     p = ppi.improved_policy(a, torch.randn(5, 2), beta=0.0)
     assert torch.allclose(p, torch.softmax(a, -1))
+
+
+def test_sequence_forward_equals_stepwise_reference():
+    tr = ppi.tabular_trajectories(payoff=PD, horizon=6, n=5, seed=3)
+    torch.manual_seed(0)
+    m = ppi.SeqWorldModel(d_hidden=8)
+    for fast, slow in zip(m(tr), m.forward_stepwise(tr)):
+        assert torch.allclose(fast, slow, atol=1e-6)
+
+
+def test_train_ppi_is_seeded_and_evaluates_per_opponent():
+    cfg = ppi.PPIConfig(d_hidden=8, epochs=1, batch_size=32, lr=1e-2, beta=1.0,
+                        rollout_len=2, n_samples=2)
+    kw = dict(payoff=PD, horizon=5, phases=2, n_traj=16, pretrain_n=32, config=cfg, seed=4)
+    m1, c1 = ppi.train_ppi(**kw)
+    m2, c2 = ppi.train_ppi(**kw)
+    assert [r["phase"] for r in c1] == [1, 2] and c1 == c2
+    ev = ppi.evaluate_ppi(m1, opponents=["AllC", "AllD", "TFT"], payoff=PD, horizon=5,
+                          n_episodes=4, config=cfg, seed=0)
+    assert ev["p_coop"].shape == ev["coop"].shape == (5, 3)
+    assert (ev["co_coop"][:, 0] == 1).all() and (ev["co_coop"][:, 1] == 0).all()

@@ -32,7 +32,8 @@ from replib.games.strategies import Mixture, by_name
 from replib.rl.a2c import A2C, A2CConfig, PopActorCritic, collect, select_members
 
 __all__ = ["CONDITIONS", "Curves", "train_pool", "evaluate", "train_exploiters",
-           "train_pairs", "train_mutual", "pair_partner"]
+           "train_pairs", "train_mutual", "pair_partner", "in_context_checks",
+           "IN_CONTEXT_RULE"]
 
 CONDITIONS = ("mixed", "no-pool", "opponent-id")
 
@@ -113,6 +114,35 @@ def evaluate(net: PopActorCritic, *, opponents: list, payoff, horizon, n_episode
             "coop": (a == 0).mean(-1), "co_coop": (b == 0).mean(-1),
             "reward": ep.rewards.reshape(shape).mean(-1).cpu().numpy(),
             "co_reward": co_r.mean(-1)}
+
+
+IN_CONTEXT_RULE = ("last quarter: defect >= 0.8 vs AllC and AllD, cooperate >= 0.6 vs TFT "
+                   "(final 2 rounds excluded); 2nd half: P(C|TFT) - P(C|AllC) >= 0.5")
+
+
+def in_context_checks(p_coop: np.ndarray, names: list[str],
+                      horizon: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Step-1 test of an in-context best response (Fig. 2A-B, Fig. 4A-B) on π(C) per round.
+
+    ``p_coop`` is (T, seeds, K) over the co-players ``names`` (AllC, AllD and TFT among them).
+    Returns the four per-seed statistics and whether all hold (``IN_CONTEXT_RULE``): defect
+    against AllC and AllD late in the episode, cooperate with TFT (the final two rounds,
+    where defecting is the finite-horizon best response, are left out), and treat TFT and
+    AllC differently in the second half (an agent that ignores its co-player cannot)."""
+    T = horizon
+    late = slice(3 * T // 4, max(3 * T // 4 + 1, T - 2))
+    half = slice(T // 2, T)
+    k = {n: i for i, n in enumerate(names)}
+    pc = np.asarray(p_coop)
+    stats = {
+        "defect vs AllC": 1 - pc[3 * T // 4:, :, k["AllC"]].mean(0),
+        "defect vs AllD": 1 - pc[3 * T // 4:, :, k["AllD"]].mean(0),
+        "coop vs TFT": pc[late, :, k["TFT"]].mean(0),
+        "TFT - AllC (2nd half)": pc[half, :, k["TFT"]].mean(0) - pc[half, :, k["AllC"]].mean(0),
+    }
+    ok = ((stats["defect vs AllC"] >= 0.8) & (stats["defect vs AllD"] >= 0.8)
+          & (stats["coop vs TFT"] >= 0.6) & (stats["TFT - AllC (2nd half)"] >= 0.5))
+    return stats, ok
 
 
 def pair_partner(n_pairs: int, batch: int, frac_paired: float) -> np.ndarray:

@@ -20,17 +20,19 @@ The next observation is o_{t+1} = 1 + 2 a_t + b_t, so predicting b_t predicts it
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from replib.envs.ipd import N_TOKENS, SeatedRepeatedGame, random_tabular
-from replib.games.strategies import random_memory1
+from replib.envs.ipd import N_TOKENS, CoplayerFactory, SeatedRepeatedGame, random_tabular
+from replib.games.strategies import Mixture, by_name, random_memory1
 
 __all__ = ["SeqWorldModel", "Trajectories", "fit_world_model", "q_estimate",
-           "improved_policy", "tabular_trajectories", "collect_ppi"]
+           "improved_policy", "tabular_trajectories", "collect_ppi", "PPIConfig", "train_ppi",
+           "evaluate_ppi"]
 
 
 @dataclass
@@ -46,6 +48,9 @@ class Trajectories:
         o = 1 + 2 * self.own + self.other
         return torch.cat([torch.zeros_like(o[:1]), o[:-1]])
 
+    def to(self, device) -> Trajectories:
+        return Trajectories(self.own.to(device), self.other.to(device), self.reward.to(device))
+
     def cat(self, other: Trajectories) -> Trajectories:
         return Trajectories(*(torch.cat([a, b], 1) for a, b in
                               ((self.own, other.own), (self.other, other.other),
@@ -53,22 +58,31 @@ class Trajectories:
 
 
 class SeqWorldModel(nn.Module):
-    """p_φ over the joint stream of one agent (module docstring)."""
+    """p_φ over the joint stream of one agent (module docstring).
+
+    The recurrence is one ``nn.GRU`` layer: teacher-forced training (:meth:`forward`) runs it
+    over the whole sequence in one call (cuDNN on a GPU), acting and rollouts (:meth:`step`)
+    advance it one round with the same weights through ``torch.gru_cell``."""
 
     def __init__(self, *, d_hidden: int):
         super().__init__()
         self.emb_o = nn.Embedding(N_TOKENS, d_hidden)
         self.w_r = nn.Linear(1, d_hidden)
-        self.cell = nn.GRUCell(d_hidden, d_hidden)
+        self.gru = nn.GRU(d_hidden, d_hidden)
         self.emb_a = nn.Embedding(2, d_hidden)
         self.head_a = nn.Linear(d_hidden, 2)
         self.head_b = nn.Linear(d_hidden, 2)
         self.head_r = nn.Linear(d_hidden, 1)
         self.d_hidden = d_hidden
 
+    def _input(self, token, prev_r):
+        return self.emb_o(token) + self.w_r(prev_r[..., None])
+
     def step(self, h, token, prev_r):
         """h (N, H), token (N,), prev_r (N,) -> (new h, logits of own action (N, 2))."""
-        h = self.cell(self.emb_o(token) + self.w_r(prev_r[:, None]), h)
+        g = self.gru
+        h = torch.gru_cell(self._input(token, prev_r), h, g.weight_ih_l0, g.weight_hh_l0,
+                           g.bias_ih_l0, g.bias_hh_l0)
         return h, self.head_a(h)
 
     def reply(self, h, a):
@@ -80,7 +94,15 @@ class SeqWorldModel(nn.Module):
         """Teacher-forced logits: own (T, B, 2), other (T, B, 2), reward (T, B)."""
         tok = tr.tokens()
         prev_r = torch.cat([torch.zeros_like(tr.reward[:1]), tr.reward[:-1]])
-        h = tok.new_zeros(tok.shape[1], self.d_hidden, dtype=torch.float32)
+        hs, _ = self.gru(self._input(tok, prev_r))  # (T, B, H), h_0 = 0
+        b_log, r_hat = self.reply(hs, tr.own)
+        return self.head_a(hs), b_log, r_hat
+
+    def forward_stepwise(self, tr: Trajectories):
+        """:meth:`forward` by :meth:`step` round by round (the reference for the fast path)."""
+        tok = tr.tokens()
+        prev_r = torch.cat([torch.zeros_like(tr.reward[:1]), tr.reward[:-1]])
+        h = tr.reward.new_zeros(tok.shape[1], self.d_hidden)
         la, lb, rr = [], [], []
         for t in range(tok.shape[0]):
             h, a_log = self.step(h, tok[t], prev_r[t])
@@ -100,12 +122,14 @@ class SeqWorldModel(nn.Module):
 
 def fit_world_model(data: Trajectories, *, d_hidden: int, epochs: int, batch_size: int,
                     lr: float, weight_decay: float, grad_clip: float,
-                    generator: torch.Generator, betas=(0.9, 0.98)) -> tuple[SeqWorldModel, list]:
-    """Fresh p_φ trained on ``data`` (AdamW, shuffled minibatches of episodes).
-    Returns (model, per-epoch mean loss)."""
+                    generator: torch.Generator, betas=(0.9, 0.98),
+                    device: str | torch.device = "cpu") -> tuple[SeqWorldModel, list]:
+    """Fresh p_φ trained on ``data`` (AdamW, shuffled minibatches of episodes; the data stay
+    where they are, minibatches move to ``device``). ``generator`` is a CPU generator
+    (initialisation and shuffling). Returns (model, per-epoch mean loss)."""
     with torch.random.fork_rng():
         torch.manual_seed(int(torch.randint(2**31, (1,), generator=generator)))
-        model = SeqWorldModel(d_hidden=d_hidden)
+        model = SeqWorldModel(d_hidden=d_hidden).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=betas)
     B = data.own.shape[1]
     hist = []
@@ -114,7 +138,8 @@ def fit_world_model(data: Trajectories, *, d_hidden: int, epochs: int, batch_siz
         tot = 0.0
         for i in range(0, B, batch_size):
             idx = perm[i: i + batch_size]
-            sub = Trajectories(data.own[:, idx], data.other[:, idx], data.reward[:, idx])
+            sub = Trajectories(data.own[:, idx], data.other[:, idx],
+                               data.reward[:, idx]).to(device)
             loss = model.loss(sub)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -133,8 +158,8 @@ def q_estimate(model: SeqWorldModel, h: torch.Tensor, *, rollout_len: int, n_sam
     later rounds, later own actions drawn from p_φ. Returns (N, 2)."""
     N = h.shape[0]
     hh = h[:, None, None].expand(N, 2, n_samples, -1).reshape(-1, h.shape[-1])
-    a = torch.arange(2)[None, :, None].expand(N, 2, n_samples).reshape(-1)
-    total = torch.zeros(hh.shape[0])
+    a = torch.arange(2, device=h.device)[None, :, None].expand(N, 2, n_samples).reshape(-1)
+    total = h.new_zeros(hh.shape[0])
     for k in range(rollout_len):
         b_log, r_hat = model.reply(hh, a)
         b = torch.multinomial(torch.softmax(b_log, -1), 1, generator=generator).squeeze(-1)
@@ -176,12 +201,15 @@ def tabular_trajectories(*, payoff, horizon: int, n: int, seed: int) -> Trajecto
 def collect_ppi(model: SeqWorldModel, env, *, beta: float, rollout_len: int, n_samples: int,
                 seed: int, generator: torch.Generator) -> tuple[Trajectories, torch.Tensor]:
     """Play one batch of whole episodes on a pool env (``envs.ipd.SeatedRepeatedGame`` with a
-    scripted co-player on every seat) with the improved policy. Returns (trajectories,
-    π(C) at every step (T, B))."""
+    scripted co-player on every seat) with the improved policy, on the model's device
+    (``generator`` lives there too). Returns (trajectories on the CPU, π(C) at every step
+    (T, B))."""
     env.reset(seed=seed)
     n = env.n_envs
-    h = torch.zeros(n, model.d_hidden)
-    tok, prev_r = torch.zeros(n, dtype=torch.long), torch.zeros(n)
+    dev = next(model.parameters()).device
+    h = torch.zeros(n, model.d_hidden, device=dev)
+    tok = torch.zeros(n, dtype=torch.long, device=dev)
+    prev_r = torch.zeros(n, device=dev)
     own, other, rew, pc = [], [], [], []
     for _ in range(env.spec.horizon):
         h, a_log = model.step(h, tok, prev_r)
@@ -189,11 +217,82 @@ def collect_ppi(model: SeqWorldModel, env, *, beta: float, rollout_len: int, n_s
                        generator=generator)
         p = improved_policy(a_log, q, beta=beta)
         a = torch.multinomial(p, 1, generator=generator).squeeze(-1)
-        _, r, _, _, info = env.step(a.numpy())
+        _, r, _, _, info = env.step(a.cpu().numpy())
         j = torch.as_tensor(info["joint"])
         own.append(j[:, 0])
         other.append(j[:, 1])
         rew.append(torch.as_tensor(r, dtype=torch.float32))
-        pc.append(p[:, 0])
-        tok, prev_r = 1 + 2 * j[:, 0] + j[:, 1], rew[-1]
+        pc.append(p[:, 0].cpu())
+        tok, prev_r = (1 + 2 * j[:, 0] + j[:, 1]).to(dev), rew[-1].to(dev)
     return Trajectories(torch.stack(own), torch.stack(other), torch.stack(rew)), torch.stack(pc)
+
+
+@dataclass(frozen=True)
+class PPIConfig:
+    """PPI hyper-parameters; the defaults are the paper's (App. A, as the card reads it)."""
+
+    d_hidden: int = 128
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float = 1e-4
+    weight_decay: float = 1e-2
+    grad_clip: float = 1.0
+    beta: float = 0.01
+    rollout_len: int = 15
+    n_samples: int = 8
+
+    def fit_kw(self) -> dict:
+        return dict(d_hidden=self.d_hidden, epochs=self.epochs, batch_size=self.batch_size,
+                    lr=self.lr, weight_decay=self.weight_decay, grad_clip=self.grad_clip)
+
+    def act_kw(self) -> dict:
+        return dict(beta=self.beta, rollout_len=self.rollout_len, n_samples=self.n_samples)
+
+
+def train_ppi(*, payoff, horizon: int, phases: int, n_traj: int, pretrain_n: int,
+              config: PPIConfig, seed: int, device: str | torch.device = "cpu",
+              coplayer: CoplayerFactory = random_tabular,
+              progress=None) -> tuple[SeqWorldModel, list[dict]]:
+    """PPI against a pool of scripted co-players (paper Sec. 3.2; Step 1 uses the random
+    tabular pool). Phase 0 is the pre-training data: ``pretrain_n`` episodes of random
+    tabular agents against the pool. Each phase k = 1..phases re-initialises p_φ, fits it on
+    all data so far, plays ``n_traj`` new episodes with the improved policy and adds them.
+
+    Returns (the last phase's model, one row per phase: mean reward per round, own
+    cooperation rate, mean π(C), final world-model loss)."""
+    g_cpu = torch.Generator().manual_seed(int(seed))
+    g_dev = torch.Generator(device=device).manual_seed(int(seed) + 1)
+    data = tabular_trajectories(payoff=payoff, horizon=horizon, n=pretrain_n, seed=int(seed))
+    curve = []
+    phase_iter = range(1, phases + 1)
+    for k in (progress(phase_iter) if progress else phase_iter):
+        model, hist = fit_world_model(data, generator=g_cpu, device=device, **config.fit_kw())
+        env = SeatedRepeatedGame(n_envs=n_traj, payoff=payoff, horizon=horizon,
+                                 coplayer=coplayer)
+        tr, pc = collect_ppi(model, env, seed=int(seed) * 1000 + k, generator=g_dev,
+                             **config.act_kw())
+        data = data.cat(tr)
+        curve.append({"phase": k, "reward": float(tr.reward.mean()),
+                      "coop": float((tr.own == 0).float().mean()), "p_coop": float(pc.mean()),
+                      "wm_loss": hist[-1]})
+    return model, curve
+
+
+def evaluate_ppi(model: SeqWorldModel, *, opponents: list, payoff, horizon: int,
+                 n_episodes: int, config: PPIConfig, seed: int) -> dict[str, np.ndarray]:
+    """Play the improved policy of ``model`` against each opponent (a
+    ``games.strategies.by_name`` name or a ``Strategy`` with one parameter set) for
+    ``n_episodes`` episodes. Returns {'p_coop': π(C) (T, K), 'coop': executed C rate (T, K),
+    'co_coop': the co-player's C rate (T, K)}, means over episodes."""
+    K = len(opponents)
+    idx = np.repeat(np.arange(K), n_episodes)
+    strategies = [by_name(o) if isinstance(o, str) else copy.deepcopy(o) for o in opponents]
+    env = SeatedRepeatedGame(n_envs=K * n_episodes, payoff=payoff, horizon=horizon,
+                             coplayer=lambda rng, n: Mixture(strategies, idx))
+    dev = next(model.parameters()).device
+    g = torch.Generator(device=dev).manual_seed(int(seed))
+    tr, pc = collect_ppi(model, env, seed=int(seed), generator=g, **config.act_kw())
+    shape = (horizon, K, n_episodes)
+    return {"p_coop": pc.reshape(shape).mean(-1).numpy(),
+            "coop": (tr.own == 0).float().reshape(shape).mean(-1).numpy(),
+            "co_coop": (tr.other == 0).float().reshape(shape).mean(-1).numpy()}
