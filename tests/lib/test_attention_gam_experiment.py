@@ -35,4 +35,4 @@ def test_loops_run():
                      conv_kernel=3, batch_size=1, repeats=1)
     assert len(sw.times) == 2
     with pytest.raises(ValueError, match="model must be one of"):
-        mixer("mamba", d_model=16, n_heads=2, mem_slots=8, conv_kernel=3)
+        mixer("hyena", d_model=16, n_heads=2, mem_slots=8, conv_kernel=3)

@@ -6,7 +6,6 @@ from replib.attention.gla_experiment import (
     exactness,
     extrapolation_buckets,
     mixer_factory,
-    run_jobs,
     train_char_lm,
     train_mqar,
 )
@@ -40,17 +39,3 @@ def test_exactness_and_errors():
     assert max(out.values()) < 1e-10
     with pytest.raises(ValueError, match="mixer must be one of"):
         mixer_factory("mamba", d_model=8, n_heads=2)
-
-
-def test_run_jobs_in_workers_equals_in_process():
-    c = load_corpus(max_chars_per_file=500)
-    jobs = [dict(exp="lm", kind="gla", corpus=c, seed=1, steps=3, batch_size=2, seq_len=16,
-                 d_model=16, n_layers=1, n_heads=2, lr=1e-3, val_windows=4, chunk=8),
-            dict(exp="mqar", kind="retnet", seed=0, steps=2, batch_size=4, vocab_size=16,
-                 seq_len=16, n_pairs=2, d_model=16, n_layers=1, n_heads=2, lr=1e-3,
-                 n_eval=8, chunk=8)]
-    here, there = run_jobs(jobs, workers=1), run_jobs(jobs, workers=2)
-    assert [r["kind"] for r in there] == ["gla", "retnet"]  # input order kept
-    assert here[0]["val_loss"] == there[0]["val_loss"] and here[1]["acc"] == there[1]["acc"]
-    with pytest.raises(ValueError, match="job exp must be"):
-        run_jobs([dict(exp="vision")])

@@ -23,6 +23,7 @@ from replib.attention.gam import GAM
 from replib.attention.gla import GLA
 from replib.attention.gla_experiment import fit_char_lm
 from replib.attention.mha import MultiHeadAttention
+from replib.attention.ssm import Mamba
 from replib.book.bench import Sweep, length_sweep
 from replib.book.train import fit
 from replib.data.synthetic_seq import associative_recall
@@ -32,7 +33,7 @@ from replib.nets.lm import TinyLM, lm_loss
 
 __all__ = ["MODELS", "mixer", "build_lm", "train_lm", "recall_probe", "block_sweep"]
 
-MODELS = ("transformer", "gam", "gam-sum", "gam-local", "gam-global", "gla")
+MODELS = ("transformer", "gam", "gam-sum", "gam-local", "gam-global", "gla", "mamba")
 
 
 def mixer(kind: str, *, d_model: int, n_heads: int, mem_slots: int, conv_kernel: int,
@@ -44,6 +45,8 @@ def mixer(kind: str, *, d_model: int, n_heads: int, mem_slots: int, conv_kernel:
         return MultiHeadAttention(d_model, n_heads, backend=backend, track_first_token=False)
     if kind == "gla":
         return GLA(d_model=d_model, n_heads=n_heads, chunk=64, subchunk=64)
+    if kind == "mamba":  # the paper's baseline: mamba_ssm.Mamba(d_state=16, d_conv=4, expand=3)
+        return Mamba(d_model=d_model, d_state=16, d_conv=4, expand=3, backend="auto")
     fusion = "gate" if kind == "gam" else kind.split("-")[1]
     return GAM(d_model=d_model, mem_slots=mem_slots, conv_kernel=conv_kernel, fusion=fusion)
 

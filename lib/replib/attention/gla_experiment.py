@@ -32,7 +32,7 @@ from replib.data.text import CharCorpus, eval_batches, random_batch
 from replib.nets.lm import TinyLM, evaluate, lm_loss, position_bucket_loss
 
 __all__ = ["MIXERS", "mixer_factory", "build_lm", "fit_char_lm", "train_char_lm", "train_mqar",
-           "run_job", "run_jobs", "extrapolation_buckets", "exactness"]
+           "extrapolation_buckets", "exactness"]
 
 MIXERS = ("gla", "scalar", "retnet", "none", "softmax")
 _GATE = {"gla": "diag", "scalar": "scalar", "retnet": "fixed", "none": "none"}
@@ -121,30 +121,6 @@ def train_mqar(kind: str, *, seed: int, steps: int, batch_size: int, vocab_size:
     acc = float((pred[te.mask] == te.targets[te.mask]).float().mean())
     return {"kind": kind, "seed": seed, "acc": acc, "train_loss": hist.final_loss,
             "model": model, "history": hist}
-
-
-def run_job(job: dict) -> dict:
-    """One training run from a plain dict: ``{"exp": "lm" | "mqar", **kwargs}`` for
-    :func:`train_char_lm` / :func:`train_mqar`. On CPU it trains with one thread (tiny,
-    dispatch-bound tensors), in the calling process or in a worker of :func:`run_jobs`."""
-    j = dict(job)
-    exp = j.pop("exp")
-    if str(j.get("device", "cpu")).startswith("cpu"):
-        torch.set_num_threads(1)
-    if exp == "lm":
-        return train_char_lm(**j)
-    if exp == "mqar":
-        return train_mqar(**j)
-    raise ValueError(f"job exp must be 'lm' or 'mqar', got {exp!r}")
-
-
-def run_jobs(jobs: list[dict], *, workers: int = 1,
-             progress: Callable | None = None) -> list[dict]:
-    """:func:`run_job` for every job, results in input order; ``workers > 1`` spreads them
-    over spawned processes. Each run seeds itself, so results do not depend on scheduling."""
-    from replib.book.parallel import map_runs
-
-    return map_runs(run_job, jobs, workers=workers, progress=progress)
 
 
 def extrapolation_buckets(model: TinyLM, data: torch.Tensor, *, seq_len: int,

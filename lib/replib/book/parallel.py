@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["map_runs"]
+__all__ = ["map_runs", "map_calls"]
 
 
 def map_runs(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int = 1,
@@ -35,3 +35,20 @@ def map_runs(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int = 1
         for f in wrap(as_completed(futures), total=len(futures)):
             out[futures[f]] = f.result()
     return out
+
+
+def _call(call: tuple[Callable[..., Any], dict]) -> Any:
+    fn, kwargs = call
+    if str(kwargs.get("device", "cpu")).startswith("cpu"):
+        import torch
+
+        torch.set_num_threads(1)  # tiny, dispatch-bound tensors: one thread per run
+    return fn(**kwargs)
+
+
+def map_calls(calls: Iterable[tuple[Callable[..., Any], dict]], *, workers: int = 1,
+              progress: Callable | None = None) -> list[Any]:
+    """``[fn(**kwargs) for fn, kwargs in calls]`` through :func:`map_runs`; a run on the CPU
+    (``kwargs["device"]`` absent or ``"cpu"``) uses one torch thread. ``fn`` must be a
+    module-level function (e.g. ``gla_experiment.train_char_lm``)."""
+    return map_runs(_call, calls, workers=workers, progress=progress)
