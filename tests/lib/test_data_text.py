@@ -10,6 +10,7 @@ from replib.data.text import (
     hf_text,
     load_corpus,
     random_batch,
+    text_corpus,
 )
 
 
@@ -35,9 +36,42 @@ def test_batches_shift_and_determinism():
         random_batch(data, batch_size=1, seq_len=5000)
 
 
-def test_hf_message_without_datasets():
-    try:
-        import datasets  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="pip install datasets"):
-            hf_text("wikitext")
+def test_encode_is_one_id_per_character_and_matches_a_lookup():
+    text = "héllo\tw\u00f6rld ¿ 日本 \r\n~" + "".join(chr(c) for c in range(0, 130))
+    stoi = {c: i for i, c in enumerate(VOCAB)}
+    ref = [stoi.get(c, len(VOCAB) - 1) for c in text.replace("\t", "    ")]
+    assert encode(text).tolist() == ref and encode("").numel() == 0
+
+
+def test_hf_corpus_without_datasets_says_how_to_get_it(monkeypatch):
+    import sys
+
+    from replib.book.setup import DataMissingError
+    monkeypatch.setitem(sys.modules, "datasets", None)  # import fails
+    with pytest.raises(DataMissingError, match="pip install datasets"):
+        text_corpus("wikitext-2")
+    with pytest.raises(ValueError, match="corpus must be one of"):
+        text_corpus("slimpajama")
+
+
+def test_hf_corpus_is_encoded_like_the_stdlib_one(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def load_dataset(name, config, split):
+        calls.append((name, config, split))
+        if name == "offline/x":
+            raise ConnectionError("no network")
+        return {"text": [f"{split} row {i}\n" if i % 3 else "" for i in range(40)]}
+
+    monkeypatch.setitem(sys.modules, "datasets", types.SimpleNamespace(load_dataset=load_dataset))
+    c = text_corpus("wikitext-2", max_rows=20)
+    assert calls == [("Salesforce/wikitext", "wikitext-2-raw-v1", "train"),
+                     ("Salesforce/wikitext", "wikitext-2-raw-v1", "validation")]
+    assert decode(c.val).startswith("validation row 1\n") and c.vocab_size == len(VOCAB)
+    assert "first 20 train rows" in c.source
+    from replib.book.setup import DataMissingError
+    with pytest.raises(DataMissingError, match="ConnectionError"):
+        hf_text("offline/x")

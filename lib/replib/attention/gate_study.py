@@ -199,7 +199,8 @@ def run_job(job: dict) -> dict:
 
     ``job["exp"]`` is ``"bb"`` (keys: variant, seed, lr, steps, batch_size, bb_vocab, bb_len,
     bb_triggers, bb_train, bb_test, d_model, n_layers, n_heads) or ``"lm"`` (variant, seed,
-    lr, steps, batch_size, seq_len, d_model, n_layers, n_heads). Bigram-Backcopy data are
+    lr, steps, batch_size, seq_len, d_model, n_layers, n_heads; optional corpus, a
+    ``data.text.CharCorpus``, default the stdlib corpus). Bigram-Backcopy data are
     drawn from ``seed`` so every variant of a seed sees the same task.
     """
     torch.set_num_threads(1)
@@ -219,7 +220,8 @@ def run_job(job: dict) -> dict:
     elif exp == "lm":
         from replib.data.text import load_corpus
 
-        out = train_charlm(j.pop("variant"), corpus=load_corpus(), **size, **j)
+        corpus = j.pop("corpus", None) or load_corpus()
+        out = train_charlm(j.pop("variant"), corpus=corpus, **size, **j)
     else:
         raise ValueError(f"exp={exp!r} is not allowed: expected 'bb' or 'lm'")
     out["exp"] = exp
