@@ -67,7 +67,7 @@ def choose_hotel(inst: Instance) -> int:
     return int(pool[np.argmin(c.hotel_price[pool])])
 
 
-def _stack(insts: list[Instance]) -> dict:
+def _stack(insts: list[Instance], hotels: np.ndarray | None = None) -> dict:
     """Per-instance arrays stacked on a leading instance axis (same POI counts required)."""
     first = insts[0]
     for inst in insts[1:]:
@@ -81,7 +81,8 @@ def _stack(insts: list[Instance]) -> dict:
     st = {k: np.stack([getattr(i.city, k) for i in insts]) for k in
           ("attr_xy", "attr_cat", "attr_rating", "attr_price", "attr_dur", "attr_open",
            "attr_close", "rest_xy", "rest_price", "rest_rating")}
-    hotels = np.array([choose_hotel(i) for i in insts])
+    hotels = (np.array([choose_hotel(i) for i in insts]) if hotels is None
+              else np.asarray(hotels, dtype=int))
     st["hotel"] = hotels
     st["hotel_xy"] = np.stack([i.city.hotel_xy[h] for i, h in zip(insts, hotels)])
     st["hotel_price"] = np.array([i.city.hotel_price[h] for i, h in zip(insts, hotels)])
@@ -132,8 +133,14 @@ def _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr):
 
 def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: int,
             rng: np.random.Generator, greedy: bool = False,
-            bias: np.ndarray | None = None) -> Rollout:
+            bias: np.ndarray | None = None, candidates: np.ndarray | None = None,
+            hotels: np.ndarray | None = None) -> Rollout:
     """Sample ``n_samples`` plans of every instance from ``softmax(φ · (θ + bias))``.
+
+    ``candidates`` (n_instances, n_attr + n_rest) bool restricts each instance's plans to
+    those POIs (attractions first, then restaurants; e.g. ``travel_preso.preso``'s compact
+    set), and ``hotels`` (n_instances,) fixes each instance's hotel (default
+    ``choose_hotel``).
 
     All plans advance in lock-step (numpy over instances × samples); plans come back
     instance-major (plan ``k * n_samples + g`` is sample ``g`` of instance ``k``).
@@ -145,8 +152,14 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
                          f"({len(insts)}, {len(FEATURES)}) (one row per instance entry)")
     if not isinstance(n_samples, int) or n_samples < 1:
         raise ValueError(f"n_samples={n_samples!r} is not allowed: expected an integer >= 1")
-    st, T = _stack(insts), insts[0]
+    st, T = _stack(insts, hotels), insts[0]
     n_a, C = st["attr_xy"].shape[1], st["xy"].shape[1] + 1
+    allowed = np.ones((len(insts), C - 1), dtype=bool)
+    if candidates is not None:
+        allowed = np.asarray(candidates, dtype=bool)
+        if allowed.shape != (len(insts), C - 1):
+            raise ValueError(f"candidates has shape {allowed.shape}, expected "
+                             f"({len(insts)}, {C - 1}) (attractions then restaurants)")
     ii = np.repeat(np.arange(len(insts)), n_samples)
     P, rows = len(ii), np.arange(len(ii))
     w = np.broadcast_to(theta + (0.0 if bias is None else bias),
@@ -170,7 +183,7 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
                 break
             phi = _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr)
             mask = np.ones((P, C), dtype=bool)
-            mask[:, :-1] = ~visited & (n_today < MAX_STOPS)[:, None]
+            mask[:, :-1] = ~visited & allowed[ii] & (n_today < MAX_STOPS)[:, None]
             logits = np.where(mask, np.einsum("pcf,pf->pc", phi, w), -np.inf)
             p = np.exp(logits - logits.max(1, keepdims=True))
             p /= p.sum(1, keepdims=True)
