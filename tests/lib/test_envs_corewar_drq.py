@@ -55,3 +55,17 @@ def test_llm_operator_counts_unparseable_replies():
     assert res.unparseable.sum() > 0 and res.unparseable.sum() < res.evaluated.sum()
     assert "Redcode" in be.prompts[0][0]["content"]
     assert extract_redcode(good) == "MOV.I $0, $1\n"
+
+
+def test_regression_rate_on_known_outcomes():
+    from replib.envs.corewar import assemble
+    from replib.envs.corewar.drq import regression_rate
+
+    sim = dict(battle_rounds=2, core_size=200, cycles=60, max_procs=50, min_dist=10)
+    imp, dat = classic("imp"), assemble("DAT 0, 0")
+    rng = np.random.default_rng(0)
+    # a lone DAT dies on its first step: a DAT champion after an Imp is a regression ...
+    assert regression_rate([imp, imp, dat], rng, **sim) == 1.0
+    # ... an Imp after DATs is not
+    assert regression_rate([dat, dat, imp], rng, **sim) == 0.0
+    assert np.isnan(regression_rate([imp, dat], rng, **sim))

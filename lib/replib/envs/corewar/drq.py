@@ -25,7 +25,7 @@ from replib.envs.corewar.mars import battle, place_warriors
 from replib.envs.corewar.redcode import Warrior, parse_or_none
 
 __all__ = ["DRQResult", "TSP_EDGES", "MC_EDGES", "bc_cell", "evaluate", "run_drq",
-           "versus_matrix"]
+           "regression_rate", "versus_matrix"]
 
 TSP_EDGES = (1, 10, 100, 1000, 10000)   # official get_bc_features, 8000-cell core
 MC_EDGES = (10, 100, 500, 1000, 4000)
@@ -81,6 +81,23 @@ def versus_matrix(players: Sequence[Warrior], others: Sequence[Warrior],
                        min_dist=min_dist)
     shape = (len(players), len(others))
     return f.reshape(shape), t.reshape(shape), m.reshape(shape)
+
+
+def regression_rate(champions: Sequence[Warrior], rng: np.random.Generator, *,
+                    battle_rounds: int, core_size: int, cycles: int, max_procs: int,
+                    min_dist: int, lag: int = 2) -> float:
+    """Cycling in one run's champion sequence: the share of rounds r >= ``lag`` whose
+    champion scores below an equal share (1.0) against at least one champion of rounds
+    <= r - ``lag`` (one it was not trained against when only the latest champion is kept).
+    The card's ``last_k = 1`` ablation is expected to cycle; the champion history of DRQ is
+    what should prevent it (paper Sec. 3: opponents are all previous champions)."""
+    R = len(champions)
+    if R <= lag:
+        return float("nan")
+    f, _, _ = versus_matrix(champions, champions, rng, battle_rounds=battle_rounds,
+                            core_size=core_size, cycles=cycles, max_procs=max_procs,
+                            min_dist=min_dist)
+    return float(np.mean([(f[r, :r - lag + 1] < 1.0).any() for r in range(lag, R)]))
 
 
 def run_drq(*, operators: Sequence, initial_opponents: Sequence[Warrior], rngs,
