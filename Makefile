@@ -13,7 +13,7 @@ P       ?=
 ARGS    ?=
 RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-.PHONY: help setup cluster widgets browser chapters chapter book test unit lint expected bench serve clean
+.PHONY: help setup cluster widgets browser qemu chapters chapter book test unit lint expected bench serve clean
 
 help:
 	@echo "make book                      set up, run every chapter at ci, build the static book"
@@ -42,6 +42,13 @@ browser:  # Debian's chromium for the browser test (playwright drives it; no bro
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@/usr/bin/chromium --version 2>/dev/null
+
+qemu:  # user-mode QEMU: the test that pinned ci numerics are CPU-independent (replib.book.numerics)
+	@if ! command -v qemu-x86_64 >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user >/dev/null; \
+	fi
+	@qemu-x86_64 --version | head -1
 
 setup: $(VENV)/.installed widgets
 
@@ -80,11 +87,11 @@ unit: setup
 lint: setup
 	$(BIN)/ruff check lib scripts tests benchmarks
 
-test: setup cluster browser
+test: setup cluster browser qemu
 	@start=$$(date +%s); \
 	echo "== 1/4 lint, unit and harness tests (incl. the chapter cache and the Ray executor)"; \
 	$(BIN)/ruff check lib scripts tests benchmarks; \
-	GG_REQUIRE_RAY=1 $(BIN)/python -m pytest -q -m "not build" tests; \
+	GG_REQUIRE_RAY=1 GG_REQUIRE_QEMU=1 $(BIN)/python -m pytest -q -m "not build" tests; \
 	echo "== 2/4 every chapter at the ci profile (clean: no cache)"; \
 	$(RUN) --profile ci --no-cache; \
 	echo "== 3/4 the static book"; \

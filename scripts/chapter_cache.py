@@ -10,6 +10,7 @@ key hashes exactly what can change its outputs:
   which are already in the key),
 * the dependency lock (``requirements.lock``) and the Python version,
 * the profile and the papermill parameters,
+* the CPU numerics mode (``pinned`` or ``native``, see ``replib.book.numerics``),
 * ``RUNNER_VERSION``, bumped whenever execution itself changes meaning.
 
 Data files a chapter reads are not in the key: after changing ``data/`` run with
@@ -46,7 +47,7 @@ def cell_digest(nb_path: Path) -> str:
 
 
 def key_components(nb_path: Path, imports: list[str], lib_root: Path, lock: Path,
-                   profile: str, params: dict) -> dict:
+                   profile: str, params: dict, numerics: str = "native") -> dict:
     """Every input of the key, each hashed separately so a miss can say what changed.
 
     ``imports`` are paths relative to ``lib_root`` (e.g. ``replib/book/setup.py``); a file
@@ -64,6 +65,7 @@ def key_components(nb_path: Path, imports: list[str], lib_root: Path, lock: Path
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "profile": profile,
         "params": json.dumps(params, sort_keys=True, default=str),
+        "numerics": numerics,
     }
 
 
@@ -75,7 +77,8 @@ def why_changed(old: dict, new: dict) -> str:
     """A short reason for a cache miss, naming the first thing that differs."""
     for name, label in (("runner", "runner changed"), ("python", "python changed"),
                         ("lock", "lock changed"), ("profile", "profile changed"),
-                        ("params", "params changed"), ("cells", "cells changed")):
+                        ("params", "params changed"), ("numerics", "numerics changed"),
+                        ("cells", "cells changed")):
         if old.get(name) != new.get(name):
             return label
     changed = sorted(m for m in new["modules"] if old["modules"].get(m) != new["modules"][m])
@@ -101,14 +104,14 @@ def _locked(cache_dir: Path):
 
 
 def lookup(cache_dir: Path, profile: str, slug: str, nb_path: Path, lib_root: Path,
-           lock: Path, params: dict) -> tuple[dict | None, str]:
+           lock: Path, params: dict, numerics: str = "native") -> tuple[dict | None, str]:
     """``(entry, reason)``: the stored entry when its key still matches, else ``None`` and
     why the chapter must run (``"new"``, ``"cells changed"``, ``"lib changed: ..."``)."""
     meta_file = _entry(cache_dir, profile, slug) / "entry.json"
     if not meta_file.is_file():
         return None, "new"
     meta = json.loads(meta_file.read_text())
-    now = key_components(nb_path, meta["imports"], lib_root, lock, profile, params)
+    now = key_components(nb_path, meta["imports"], lib_root, lock, profile, params, numerics)
     if cache_key(now) == meta["key"]:
         return meta, "cached"
     return None, why_changed(meta["components"], now)
@@ -116,9 +119,9 @@ def lookup(cache_dir: Path, profile: str, slug: str, nb_path: Path, lib_root: Pa
 
 def store(cache_dir: Path, profile: str, slug: str, nb_path: Path, lib_root: Path, lock: Path,
           params: dict, imports: list[str], executed_nb: Path, metric_files: list[Path],
-          result: dict) -> None:
+          result: dict, numerics: str = "native") -> None:
     """Store one successful execution (notebook, records, result row) under its key."""
-    comps = key_components(nb_path, imports, lib_root, lock, profile, params)
+    comps = key_components(nb_path, imports, lib_root, lock, profile, params, numerics)
     meta = {"slug": slug, "key": cache_key(comps), "components": comps,
             "imports": sorted(imports), "result": result,
             "metric_files": [f.name for f in metric_files]}

@@ -121,7 +121,9 @@ def run_ray(order: list[str], selected: dict, a, params: dict, threads: int, bud
     if not todo:
         return results
 
-    keep = ("GG_", "PYTHONHASHSEED", "MPLBACKEND")
+    from replib.book.numerics import PINNED_CPU_ENV
+
+    keep = ("GG_", "PYTHONHASHSEED", "MPLBACKEND", *PINNED_CPU_ENV)
     env_overrides = {k: v for k, v in env_base.items() if k.startswith(keep)}
     runtime_env = None
     if a.ship_code:

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import chapter_cache  # noqa: E402
 
+from replib.book.numerics import PINNED_CPU_ENV, pinned_env  # noqa: E402
 from replib.book.setup import PROFILES  # noqa: E402
 
 VERDICT_ABBR = {"reproduced": "R", "not reproduced at this scale": "NR", "inconclusive": "I"}
@@ -158,7 +159,7 @@ def cached_or_none(slug: str, src: Path, a, params: dict) -> tuple[dict | None, 
     if slug in a.rerun_set:
         return None, "--rerun"
     meta, reason = chapter_cache.lookup(a.cache_dir, a.profile, slug, src, a.lib_root, a.lock,
-                                        params)
+                                        params, a.numerics)
     if meta is None:
         return None, reason
     chapter_cache.restore(a.cache_dir, a.profile, slug, meta, a.out, a.metrics)
@@ -175,7 +176,7 @@ def remember(slug: str, src: Path, a, params: dict, row: dict) -> None:
     result = {k: v for k, v in row.items() if k not in ("run", "verdicts")}
     chapter_cache.store(a.cache_dir, a.profile, slug, src, a.lib_root, a.lock, params,
                         row["imports"], a.out / f"{slug}.ipynb", metric_files(a.metrics, slug),
-                        result)
+                        result, a.numerics)
 
 
 def print_table(results: list[dict], profile: str, total: float, jobs: int,
@@ -245,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="store the measured times in --durations (for scheduling)")
     ap.add_argument("--budget-s", type=float, default=None,
                     help="override the profile's per-chapter budget (tests, slow machines)")
+    ap.add_argument("--native-numerics", action="store_true",
+                    help="ci only: keep this CPU's fastest kernels instead of the pinned, "
+                         "machine-independent ones the expected values are recorded with "
+                         "(replib.book.numerics); full always runs native")
     cache = ap.add_argument_group("incremental execution (chapter_cache.py)")
     cache.add_argument("--no-cache", action="store_true",
                        help="execute every selected chapter, reusing nothing (CI, make test); "
@@ -300,8 +305,15 @@ def main(argv: list[str] | None = None) -> int:
     env_base = dict(os.environ, GG_HEADLESS="1", GG_QUIET="1", GG_GIT_COMMIT=sha,
                     GG_GIT_DIRTY="1" if dirty else "0", PYTHONHASHSEED="0",
                     MPLBACKEND="module://matplotlib_inline.backend_inline")
+    # ci is the regression suite: its values must not depend on the CPU (book.numerics).
+    a.numerics = "pinned" if a.profile == "ci" and not a.native_numerics else "native"
+    if a.numerics == "pinned":
+        env_base = pinned_env(env_base)
+    else:
+        env_base = {k: v for k, v in env_base.items() if k not in PINNED_CPU_ENV}
     print(f"running {len(order)} chapter(s) at profile {a.profile} on the {a.executor} executor "
-          f"with {jobs} job(s) × {threads} thread(s), budget {budget:.0f} s each"
+          f"with {jobs} job(s) × {threads} thread(s), {a.numerics} CPU numerics, "
+          f"budget {budget:.0f} s each"
           f"{'' if a.no_cache else ', reusing unchanged chapters'}: {', '.join(order)}",
           flush=True)
 

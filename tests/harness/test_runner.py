@@ -92,3 +92,13 @@ def test_unknown_chapter_or_profile_is_a_usage_error(tmp_path):
     assert proc.returncode == 2 and "unknown chapter(s) ['nope']" in proc.stderr
     proc = runner(tmp_path, "--profile", "fast")
     assert proc.returncode == 2 and "unknown profile 'fast'" in proc.stderr
+
+
+def test_ci_runs_with_pinned_cpu_numerics_unless_asked_not_to(all_three, tmp_path):
+    tmp, _, _ = all_three
+    prov = json.loads((tmp / "m" / "ok.metrics.json").read_text())["provenance"]
+    assert prov["numerics"] == "pinned" and prov["cpu"]
+    proc = runner(tmp_path, "--only", "ok", "--native-numerics")
+    assert proc.returncode == 0 and "native CPU numerics" in proc.stdout
+    prov = json.loads((tmp_path / "m" / "ok.metrics.json").read_text())["provenance"]
+    assert prov["numerics"] == "native"

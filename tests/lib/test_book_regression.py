@@ -44,3 +44,15 @@ def test_other_parameters_or_profile_are_flagged():
     assert "recorded with" in compare(exp, m, VERDICTS)[0]
     m["provenance"]["profile"] = "full"
     assert "profile 'full'" in compare(exp, m, VERDICTS)[0]
+
+
+def test_native_run_against_a_pinned_baseline_is_flagged():
+    pinned = copy.deepcopy(METRICS)
+    pinned["provenance"].update(numerics="pinned", cpu="Some CPU")
+    exp = expected_from_records(pinned, VERDICTS)
+    assert exp["recorded_from"]["numerics"] == "pinned"
+    assert compare(exp, pinned, VERDICTS) == []
+    native = copy.deepcopy(pinned)
+    native["provenance"]["numerics"] = "native"
+    (p,) = compare(exp, native, VERDICTS)
+    assert "native CPU numerics" in p and "pinned" in p

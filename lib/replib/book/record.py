@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 import replib
+from replib.book.numerics import cpu_model, numerics_mode
 from replib.book.setup import Run
 
 __all__ = ["metrics_dir", "record", "record_many", "provenance", "write_json", "stamp"]
@@ -119,6 +120,8 @@ def provenance(run: Run, extra: Mapping[str, Any] | None = None) -> dict[str, An
         "params": _jsonable(run.params.to_dict()),
         "seeds": list(run.seeds),
         "device": _device_name(run.device),
+        "cpu": cpu_model(),
+        "numerics": numerics_mode(),
         "wall_time_s": round(run.elapsed(), 2),
         "budget_s": run.budget_s,
         "packages": _versions(),

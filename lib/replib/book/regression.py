@@ -34,7 +34,8 @@ def expected_from_records(metrics: Mapping[str, Any], verdicts: Mapping[str, Any
         "slug": prov["slug"],
         "profile": prov["profile"],
         "recorded_from": {k: prov[k] for k in ("git_commit", "replib_version", "device",
-                                               "utc", "seeds", "params")},
+                                               "cpu", "numerics", "utc", "seeds", "params")
+                          if k in prov},
         "metrics": metrics["metrics"],
         "verdicts": {c["id"]: c["verdict"] for c in verdicts["claims"]},
     }
@@ -58,6 +59,11 @@ def compare(expected: Mapping[str, Any], metrics: Mapping[str, Any],
     if prov["params"] != expected["recorded_from"]["params"]:
         problems.append(f"{slug}: run with parameters {prov['params']} but expected values were "
                         f"recorded with {expected['recorded_from']['params']}")
+    want_mode = expected["recorded_from"].get("numerics")
+    if want_mode and prov.get("numerics", "native") != want_mode:
+        problems.append(f"{slug}: run with {prov.get('numerics', 'native')} CPU numerics, but "
+                        f"the expected values were recorded with {want_mode} numerics (run "
+                        "chapters through scripts/run_chapters.py; see replib.book.numerics)")
     got = metrics["metrics"]
     for name, exp in expected["metrics"].items():
         if name not in got:
