@@ -6,37 +6,11 @@ import gymnasium
 import numpy as np
 import pytest
 import torch
+from toy_envs import Chain
 
 from replib.envs.api import BatchedEnv, EnvSpec
 from replib.rl.ppo import PPO, AuxOptimizer, MLPPolicy
 from replib.rl.rollout import PolicyOut
-
-
-class Chain(BatchedEnv):
-    """Walk right (1) or left (0) on 0..length; +1 at the end, -step_cost per step.
-    Optimal return: 1 - length * step_cost."""
-
-    def __init__(self, *, n_envs=8, length=4, horizon=12, step_cost=0.05):
-        self.config = dict(length=length, horizon=horizon, step_cost=step_cost)
-        self.length, self.horizon, self.cost = length, horizon, step_cost
-        self.spec = EnvSpec(n_envs=n_envs, horizon=horizon,
-                            observation_space=gymnasium.spaces.Box(0, 1, (length + 1,)),
-                            action_space=gymnasium.spaces.Discrete(2))
-        self.pos = np.zeros(n_envs, int)
-        self.t = np.zeros(n_envs, int)
-
-    def _reset_envs(self, idx):
-        self.pos[idx] = 0
-        self.t[idx] = 0
-
-    def _observe(self):
-        return np.eye(self.length + 1, dtype=np.float32)[self.pos]
-
-    def _step(self, a):
-        self.pos = np.clip(self.pos + np.where(a == 1, 1, -1), 0, self.length)
-        self.t += 1
-        term = self.pos == self.length
-        return term - self.cost, term, (self.t >= self.horizon) & ~term, {}
 
 
 class Match(BatchedEnv):
@@ -130,7 +104,7 @@ def greedy_return(policy, env, episodes_steps=20):
 
 def test_ppo_reaches_chain_optimum():
     torch.manual_seed(0)
-    env = Chain()
+    env = Chain(n_envs=8, length=4, horizon=12, step_cost=0.05)
     pol = MLPPolicy(obs_dim=5, n_actions=2, hidden_sizes=(32,))
     ppo = PPO(pol, lr=3e-3, gamma=0.99, rollout_len=32, n_epochs=4, n_minibatches=2)
     stats = ppo.learn(env, updates=20, seed=0)
