@@ -7,10 +7,10 @@ and an AMD EPYC Rome, all with the pinned environment, and requires identical di
 Without the pins, a native AVX-512 run differs from them in float64 BLAS, LAPACK, NumPy's
 ``exp`` and the training step.
 
-Outside what this can check: torch's float32 ``sqrt`` on the CPU is not correctly rounded
-(about 1 ulp; it refines an approximate reciprocal square root), and QEMU computes the
-approximate instructions (``rsqrtps``) exactly where hardware uses vendor-specific tables,
-so QEMU cannot say whether real Intel and AMD chips agree there. An optimizer step (Adam
+Outside what this can check: torch's float32 ``sqrt`` on the CPU is off by 1 ulp on about
+15% of inputs and differs under QEMU, as if it refined an approximate reciprocal square
+root; QEMU computes ``rsqrtps`` exactly where hardware uses vendor-specific tables, so it
+cannot say whether real Intel and AMD chips agree there. An optimizer step (Adam
 divides by a square root) is therefore left out; it may still differ in the last bit
 between vendors. ``make test`` installs QEMU (Debian's qemu-user) and sets
 GG_REQUIRE_QEMU=1, so there the test cannot be skipped.

@@ -19,9 +19,10 @@ path that all x86-64 CPUs of the last decade run:
 Checked with ``tests/lib/test_book_numerics.py``: a small torch + NumPy workload gives
 identical bits natively (AMD Zen 4, AVX-512) and under ``qemu-x86_64 -cpu Haswell-v4``
 (Intel, AVX2 only) and ``-cpu EPYC-Rome-v2``; without the pins the native run differs.
-One gap remains: torch's float32 ``sqrt`` on the CPU refines an approximate reciprocal
-square root (about 1 ulp), whose tables differ between vendors and which QEMU computes
-exactly, so an optimizer step (Adam) is outside what the test can vouch for.
+One gap remains: torch's float32 ``sqrt`` on the CPU is off by 1 ulp on about 15% of
+inputs and differs under QEMU, as if it refined an approximate reciprocal square root
+(``rsqrtps``: vendor-specific tables in hardware, exact in QEMU), so an optimizer step
+(Adam) is outside what the test can vouch for.
 
 The variables are read when each library loads, so they must be in the environment of the
 process that imports them: ``scripts/run_chapters.py`` sets them for the ``ci`` profile
