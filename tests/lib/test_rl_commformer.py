@@ -81,6 +81,25 @@ def test_tiny_runs_end_to_end_and_deterministic():
     assert 0 <= g.comm_ratio <= 1 and 0 <= g.accuracy <= 1
 
 
+def test_post_stable_phase_trains_on_the_exact_graph():
+    pol = CommFormerPolicy(n_agents=4, obs_dim=3, n_actions=2, d_model=8, graph="learned",
+                           sparsity=0.5, warmup=1, post_stable_update=3,
+                           graph_samples="per_sample")
+    pol.train()
+    pol.set_progress(3)
+    assert pol.adjacency(5).shape == (5, 4, 4)  # Gumbel samples, one per training sample
+    pol.set_progress(4)  # past P: the exact top-k graph that acting uses
+    exact = pol.adjacency(5)
+    assert exact.shape == (4, 4) and torch.equal(exact.detach().round(), pol.graph.adjacency())
+    exact.sum().backward()  # still straight-through (α is frozen by its optimiser instead)
+    assert pol.graph.edges.grad is not None
+    kw = dict(method="commformer", seed=0, n_agents=4, n_tokens=2, sparsity=0.5, d_model=8,
+              updates=4, batch=16, warmup=1, eval_envs=16)
+    assert 0 <= train_run(**kw, post_ratio=0.5).accuracy <= 1
+    with pytest.raises(ValueError, match="post_ratio"):
+        train_run(**kw, post_ratio=1.5)
+
+
 def test_predator_prey_task_tiny_run_and_errors():
     kw = dict(task="predator_prey", n_agents=3, n_tokens=4, grid=4, max_steps=6, sparsity=0.4,
               d_model=8, updates=2, batch=24, warmup=1, eval_envs=16)

@@ -168,6 +168,17 @@ def test_aux_optimizer_steps_on_its_own_schedule_only():
     assert s1[0].aux_steps == 2 * 2  # epochs 4 and 9, two minibatches each
     assert alpha.abs().sum() > 0 and not torch.equal(w_before, pol.pi_heads[0].weight)
     assert all(id(p) != id(alpha) for g in ppo.optimizer.param_groups for p in g["params"])
+    aux.stop_update = 2  # CommFormer's post-stable phase: the graph optimiser stops
+    a_before = alpha.detach().clone()
+    s2 = ppo.learn(env, updates=1, seed=0)
+    assert s2[0].aux_steps == 0 and torch.equal(a_before, alpha)
+
+
+def test_aux_optimizer_window():
+    aux = AuxOptimizer(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1),
+                       every=5, start_update=2, stop_update=4)
+    on = [(u, e) for u in range(6) for e in range(10) if aux.active(u, e)]
+    assert on == [(2, 4), (2, 9), (3, 4), (3, 9)]
 
 
 def test_deterministic_under_seed():

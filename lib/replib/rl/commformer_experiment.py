@@ -128,15 +128,25 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
               graph_lr: float | None = None, n_epochs: int = 5, n_minibatches: int = 1,
               clip_eps: float = 0.2, ent_coef: float = 0.01, n_heads: int = 1,
               graph_samples: str = "shared", graph_start: int = 0,
+              post_ratio: float | None = None,
               snapshot_at: Iterable[int] = (), eval_envs: int = 1024,
               device: str = "cpu", progress: Callable | None = None,
               task: str = "who_needs_whom", grid: int = 10, vision: int = 0,
               max_steps: int = 40, moving_prey: bool = False) -> RunResult:
     """Train ``method`` with PPO on ``task`` and evaluate it greedily. ``batch`` is env steps
     per update (n_envs = batch // horizon, rollout_len = horizon; Predator–Prey uses
-    horizon = ``max_steps``; ``n_tokens``, ``flag_prob``, ``graph_seed`` are unused there)."""
+    horizon = ``max_steps``; ``n_tokens``, ``flag_prob``, ``graph_seed`` are unused there).
+
+    ``post_ratio`` switches on CommFormer's post-stable phase (official ``--post_stable``,
+    default ratio 0.5, used by every SMAC script of the official code): after update
+    ``P = int(post_ratio * updates)`` the PPO update uses the exact top-k graph that acting
+    uses instead of Gumbel samples, and the graph logits α are frozen (their optimiser stops;
+    the network weights then step in every epoch). ``None`` samples until the end."""
     check_method(method)
     check_task(task, method)
+    if post_ratio is not None and not 0 <= post_ratio <= 1:
+        raise ValueError(f"post_ratio must be in [0, 1] or None, got {post_ratio!r}")
+    post = None if post_ratio is None else int(post_ratio * updates)
     torch.manual_seed(seed)
     if task == "predator_prey":
         horizon = max_steps
@@ -160,14 +170,15 @@ def train_run(*, method: str, n_agents: int, n_tokens: int, sparsity: float, d_m
         fixed = torch.as_tensor(true_adj)
     policy = CommFormerPolicy(n_agents=n_agents, obs_dim=env.obs_dim, n_actions=n_actions,
                               d_model=d_model, n_heads=n_heads, graph=graph, sparsity=sparsity,
-                              warmup=warmup, fixed_adj=fixed,
+                              warmup=warmup, post_stable_update=post, fixed_adj=fixed,
                               relation_embed=method != "attention", gate=gate,
                               gate_lambda=gate_lambda, graph_samples=graph_samples,
                               seed=seed).to(device)
     aux = []
     if policy.graph_parameters():
         opt = torch.optim.Adam(policy.graph_parameters(), lr=graph_lr or lr)
-        aux = [AuxOptimizer(opt, every=5, start_update=graph_start, exclusive=True)]
+        aux = [AuxOptimizer(opt, every=5, start_update=graph_start, exclusive=True,
+                            stop_update=None if post is None else post + 1)]
     ppo = PPO(policy, lr=lr, gamma=0.99, gae_lambda=0.95, clip_eps=clip_eps, ent_coef=ent_coef,
               vf_coef=1.0, n_epochs=n_epochs, n_minibatches=n_minibatches,
               rollout_len=horizon, value_loss="huber_clipped", value_norm=True,

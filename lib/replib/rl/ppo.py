@@ -72,15 +72,20 @@ class PPOStats:
 
 @dataclass
 class AuxOptimizer:
-    """An extra optimiser for its own parameters, stepping every ``every``-th epoch."""
+    """An extra optimiser for its own parameters, stepping every ``every``-th epoch of the
+    updates ``start_update <= update < stop_update`` (``None``: no end). ``exclusive``: the
+    main optimiser skips the epochs this one steps in."""
 
     optimizer: torch.optim.Optimizer
     every: int = 5
     start_update: int = 0
     exclusive: bool = True
+    stop_update: int | None = None
 
     def active(self, update: int, epoch: int) -> bool:
-        return update >= self.start_update and (epoch + 1) % self.every == 0
+        in_window = self.start_update <= update and (self.stop_update is None
+                                                     or update < self.stop_update)
+        return in_window and (epoch + 1) % self.every == 0
 
     def params(self) -> list[torch.Tensor]:
         return [p for g in self.optimizer.param_groups for p in g["params"]]
