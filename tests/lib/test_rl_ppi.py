@@ -69,3 +69,24 @@ def test_train_ppi_is_seeded_and_evaluates_per_opponent():
                           n_episodes=4, config=cfg, seed=0)
     assert ev["p_coop"].shape == ev["coop"].shape == (5, 3)
     assert (ev["co_coop"][:, 0] == 1).all() and (ev["co_coop"][:, 1] == 0).all()
+
+
+def test_reward_is_predicted_from_the_joint_action():
+    # Paper App. A.3.1: p(r_t | x_<t, a_{t-1}, o_t): the reward is predicted after the
+    # observation that reveals the co-player's action. Against a co-player that plays C or D
+    # at random, a reward head that sees only the own action can predict E_b[r | a] at best
+    # (0.5 after C, 1 after D), and a rollout would feed that back as r_{t-1}, a value never
+    # seen in training; the model must give the payoff of each joint action (a, b).
+    g = torch.Generator().manual_seed(1)
+    T, n = 4, 512
+    own = torch.randint(2, (T, n), generator=g)
+    other = torch.randint(2, (T, n), generator=g)
+    rew = torch.as_tensor(PD[0])[own, other].float()
+    model, _ = ppi.fit_world_model(ppi.Trajectories(own, other, rew), d_hidden=16, epochs=30,
+                                   batch_size=64, lr=1e-2, weight_decay=1e-2, grad_clip=1.0,
+                                   generator=g)
+    h, _ = model.step(torch.zeros(4, 16), torch.zeros(4, dtype=torch.long), torch.zeros(4))
+    a, b = torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 0, 1])
+    with torch.no_grad():
+        r = model.reward(h, a, b)
+    assert torch.allclose(r, torch.as_tensor(PD[0])[a, b].float(), atol=0.15)

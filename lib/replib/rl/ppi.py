@@ -4,18 +4,20 @@ A sequence model p_φ is trained by next-token prediction on every trajectory ga
 (own observations, own actions, the co-player's actions, rewards); the agent then acts with
     π(a | x_≤t) ∝ p_φ(a | x_≤t) · exp(β · Q̂(x_≤t, a)),
 where Q̂ is a Monte-Carlo estimate from ``n_samples`` rollouts of ``rollout_len`` future rounds
-*inside* p_φ: the co-player's reply b ~ p_φ(b | x_≤t, a), the reward r̂ = p_φ's reward head,
-later own actions a' ~ p_φ(a' | ·); Q̂ = mean over samples of Σ r̂. Each phase re-initialises
-p_φ, trains it on all data (AdamW), collects new trajectories with the improved policy and
-adds them to the data set.
+*inside* p_φ: the co-player's reply b ~ p_φ(b | x_≤t, a), the reward r̂ of the sampled joint
+action (a, b) from p_φ's reward head, later own actions a' ~ p_φ(a' | ·); Q̂ = mean over
+samples of Σ r̂. Each phase re-initialises p_φ, trains it on all data (AdamW), collects new
+trajectories with the improved policy and adds them to the data set.
 
 Model, per round t (time-major tensors, T rounds, B episodes):
     h_t = GRU(h_{t-1}, E_o[o_t] + w_r r_{t-1})         o_t: the 5-token observation (envs.ipd)
     p(a_t | h_t)         = softmax(W_a h_t)              own action (the prior policy)
-    g_t = h_t + E_a[a_t]
-    p(b_t | h_t, a_t)    = softmax(W_b silu(g_t))        co-player's action (next obs token)
-    r̂_t                  = w_q · silu(g_t)               reward (Gaussian mean, MSE loss)
-The next observation is o_{t+1} = 1 + 2 a_t + b_t, so predicting b_t predicts it.
+    p(b_t | h_t, a_t)    = softmax(W_b silu(h_t + E_a[a_t]))            co-player's action
+    r̂_t                  = w_q · silu(h_t + E_a[a_t] + E_b[b_t])        reward (MSE loss)
+The next observation is o_{t+1} = 1 + 2 a_t + b_t, so predicting b_t predicts it. The reward is
+predicted *after* the observation that reveals b_t, as the paper's factorisation
+p(r_t | x_<t, a_{t-1}, o_t) (App. A.3.1): a rollout then feeds back the reward of the joint
+action it sampled, the same kind of input r_{t-1} the model was trained on (not E_b[r | a]).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class SeqWorldModel(nn.Module):
         self.w_r = nn.Linear(1, d_hidden)
         self.gru = nn.GRU(d_hidden, d_hidden)
         self.emb_a = nn.Embedding(2, d_hidden)
+        self.emb_b = nn.Embedding(2, d_hidden)
         self.head_a = nn.Linear(d_hidden, 2)
         self.head_b = nn.Linear(d_hidden, 2)
         self.head_r = nn.Linear(d_hidden, 1)
@@ -86,17 +89,19 @@ class SeqWorldModel(nn.Module):
         return h, self.head_a(h)
 
     def reply(self, h, a):
-        """-> (logits of the co-player's action (N, 2), predicted reward (N,))."""
-        g = nn.functional.silu(h + self.emb_a(a))
-        return self.head_b(g), self.head_r(g).squeeze(-1)
+        """-> logits of the co-player's action (N, 2) after own action ``a``."""
+        return self.head_b(nn.functional.silu(h + self.emb_a(a)))
+
+    def reward(self, h, a, b):
+        """-> predicted own reward (N,) of the joint action (a, b): p(r_t | x_<t, a, o_t)."""
+        return self.head_r(nn.functional.silu(h + self.emb_a(a) + self.emb_b(b))).squeeze(-1)
 
     def forward(self, tr: Trajectories):
         """Teacher-forced logits: own (T, B, 2), other (T, B, 2), reward (T, B)."""
         tok = tr.tokens()
         prev_r = torch.cat([torch.zeros_like(tr.reward[:1]), tr.reward[:-1]])
         hs, _ = self.gru(self._input(tok, prev_r))  # (T, B, H), h_0 = 0
-        b_log, r_hat = self.reply(hs, tr.own)
-        return self.head_a(hs), b_log, r_hat
+        return self.head_a(hs), self.reply(hs, tr.own), self.reward(hs, tr.own, tr.other)
 
     def forward_stepwise(self, tr: Trajectories):
         """:meth:`forward` by :meth:`step` round by round (the reference for the fast path)."""
@@ -106,10 +111,9 @@ class SeqWorldModel(nn.Module):
         la, lb, rr = [], [], []
         for t in range(tok.shape[0]):
             h, a_log = self.step(h, tok[t], prev_r[t])
-            b_log, r_hat = self.reply(h, tr.own[t])
             la.append(a_log)
-            lb.append(b_log)
-            rr.append(r_hat)
+            lb.append(self.reply(h, tr.own[t]))
+            rr.append(self.reward(h, tr.own[t], tr.other[t]))
         return torch.stack(la), torch.stack(lb), torch.stack(rr)
 
     def loss(self, tr: Trajectories) -> torch.Tensor:
@@ -155,14 +159,17 @@ def q_estimate(model: SeqWorldModel, h: torch.Tensor, *, rollout_len: int, n_sam
                generator: torch.Generator) -> torch.Tensor:
     """Q̂(x, a) for a in {C, D} from the state h (N, H) (after the current observation):
     mean over n_samples rollouts of the predicted rewards of this round and ``rollout_len - 1``
-    later rounds, later own actions drawn from p_φ. Returns (N, 2)."""
+    later rounds; in every round the co-player's reply b is drawn from p_φ, the reward is
+    p_φ's prediction for the sampled (a, b) and is fed back as the next round's r_{t-1};
+    later own actions are drawn from p_φ. Returns (N, 2)."""
     N = h.shape[0]
     hh = h[:, None, None].expand(N, 2, n_samples, -1).reshape(-1, h.shape[-1])
     a = torch.arange(2, device=h.device)[None, :, None].expand(N, 2, n_samples).reshape(-1)
     total = h.new_zeros(hh.shape[0])
     for k in range(rollout_len):
-        b_log, r_hat = model.reply(hh, a)
+        b_log = model.reply(hh, a)
         b = torch.multinomial(torch.softmax(b_log, -1), 1, generator=generator).squeeze(-1)
+        r_hat = model.reward(hh, a, b)
         total += r_hat
         if k == rollout_len - 1:
             break
