@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
 
-from replib.envs.particle import PartnerTarget
-from replib.rl.clam_experiment import AgentModelView, EpisodeBuffer, run_grid, run_method
+from replib.envs.particle import PartnerTarget, PredatorPrey
+from replib.rl.clam_experiment import (
+    AgentModelView,
+    EpisodeBuffer,
+    random_episodes,
+    run_grid,
+    run_method,
+)
 
 TINY = dict(n_envs=4, horizon=10, n_types=3, n_agents=3, updates=2, embed_dim=4, enc_width=8,
             n_layers=1, model_steps=1, model_batch=4, model_lr=1e-3, temperature=0.5,
@@ -22,6 +28,21 @@ def test_view_observation_layout_and_episode_store():
     d = view.buffer.data
     assert d["x"].shape == (3, 5, 12 + 5) and d["modeled_actions"].shape == (3, 5, 1)
     assert d["x"][:, 0, 12:].sum() == 0  # no previous action at the first step
+
+
+@pytest.mark.parametrize("make", [lambda n: PredatorPrey(n_envs=n, n_types=5, horizon=25),
+                                  lambda n: PartnerTarget(n_envs=n, n_types=5, horizon=25)])
+def test_random_episodes_ego_independent_of_types_and_aligned(make):
+    # The probe ego once drew its actions from default_rng(seed), the env's own stream: its
+    # action batch after the env's position draws *was* the type array (PredatorPrey: a_16,
+    # PartnerTarget: a_8), so the probes read the type off the ego's own action.
+    env = make(1100)  # more episodes than the view's default store of 1024
+    d = random_episodes(env, seed=3)
+    assert len(d["x"]) == len(d["obs"]) == len(d["type"]) == 1100
+    np.testing.assert_array_equal(d["x"][..., : d["obs"].shape[-1]], d["obs"])
+    prev = d["x"][:, 1:, -5:].argmax(-1)  # the ego's previous action a_{s-1}, s >= 1
+    agree = (prev == d["type"][:, None]).mean(0)
+    assert agree.max() < 0.3, agree  # chance is 0.2; the leak gave 1.0 at one step
 
 
 def test_buffer_fifo_and_read_log():

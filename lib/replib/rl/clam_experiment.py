@@ -179,10 +179,15 @@ def _embed_dim(model) -> int:
 
 def random_episodes(env: BatchedEnv, *, seed: int) -> dict:
     """One batch of episodes with a uniformly random ego: ego steps ``x (n, T, F)``, the raw
-    observations ``obs (n, T, obs_dim)`` and the co-player ``type (n,)``."""
-    view = AgentModelView(env, mode="none")
+    observations ``obs (n, T, obs_dim)`` and the co-player ``type (n,)``.
+
+    The ego's actions come from a child of ``seed``'s ``SeedSequence``, independent of the
+    env's stream (seeded with ``seed``) that draws the types."""
+    view = AgentModelView(env, mode="none", capacity=env.n_envs)  # keep every episode
     obs = view.reset(seed=seed)
-    rng = np.random.default_rng(seed)
+    # The ego's stream must be independent of the env's: ``default_rng(seed)`` twice gives
+    # the same bits, and the ego's 17th action batch then *equals* the co-player types.
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     raw = [obs[:, 0]]
     for _ in range(view.T):
         obs, *_ = view.step(rng.integers(0, view.n_actions, (env.n_envs, 1)))
