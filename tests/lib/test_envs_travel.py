@@ -84,3 +84,22 @@ def test_bad_parameters_name_themselves():
     inst = make_instance(seed=0, days=2)
     with pytest.raises(ValueError, match="2"):
         check_plan(inst, Plan(0, [[]]))
+
+
+def test_a_meal_reached_before_its_window_waits_for_it():
+    # like an attraction before its opening: arrive 9:00 -> lunch 11-12; arrive 15:00 -> dinner
+    # 17-18 (the prompt's "dinner (start 17-20.5 h)"); arrive 21:00 -> outside both windows
+    from dataclasses import replace
+
+    from replib.envs.travel import meal_start
+    inst = make_instance(seed=0, days=1)
+    here = replace(inst.city, rest_xy=np.repeat(inst.city.hotel_xy[:1], len(inst.city.rest_xy), 0))
+    inst = replace(inst, city=here)  # restaurants at hotel 0: no travel time
+    lunch = simulate_day(inst, 0, [("rest", 0)])
+    assert lunch["ok_lunch"] and not lunch["ok_dinner"] and np.isclose(lunch["end"], 12.0)
+    dinner = simulate_day(replace(inst, day_start=15.0), 0, [("rest", 0)])
+    assert dinner["ok_dinner"] and not dinner["ok_lunch"] and np.isclose(dinner["end"], 18.0)
+    late = simulate_day(replace(inst, day_start=21.0), 0, [("rest", 0)])
+    assert not late["ok_lunch"] and not late["ok_dinner"]
+    assert np.allclose(meal_start(inst, np.array([9.0, 12.0, 15.0, 18.0, 21.0])),
+                       [11.0, 12.0, 17.0, 18.0, 21.0]) and meal_start(inst, 14.5) == 17.0

@@ -102,3 +102,25 @@ def test_one_theta_per_instance_entry():
     r = rollout(insts, th, n_samples=3, rng=np.random.default_rng(0), greedy=True)
     a = rollout(insts[0], th[1], n_samples=3, rng=np.random.default_rng(0), greedy=True)
     assert [p.days for p in r.plans[3:]] == [p.days for p in a.plans]
+
+
+def test_rollout_waits_for_meal_windows_like_the_checker():
+    # days that start at 15:00 with only restaurants allowed: the greedy policy eats once per
+    # day, on arrival between the windows, and that meal must count as dinner at 17:00 in the
+    # rollout (as in envs.travel.simulate_day): budget, hotel, unique, 2 dinners, 2 days' time
+    from dataclasses import replace
+
+    from replib.envs.travel import HARD
+    insts = [replace(make_instance(seed=s, days=2), day_start=15.0) for s in range(4)]
+    w = dict(meal_due=6.0, is_meal=-2.0, is_end=3.0, end_meals_missing=-4.0)
+    theta = np.array([w.get(f, 0.0) for f in FEATURES])
+    n_a, n_r = len(insts[0].city.attr_xy), len(insts[0].city.rest_xy)
+    only_rest = np.zeros((4, n_a + n_r), bool)
+    only_rest[:, n_a:] = True
+    r = rollout(insts, theta, n_samples=1, rng=np.random.default_rng(0), greedy=True,
+                candidates=only_rest)
+    for inst, plan, hard, h in zip(insts, r.plans, r.hard, r.h):
+        chk = check_plan(inst, plan, route=False)
+        assert [chk.hard[k] for k in HARD] == hard.tolist() and np.isclose(chk.h, h)
+        assert [len(d) for d in plan.days] == [1, 1]
+    assert np.allclose(r.h, 7 / 10)

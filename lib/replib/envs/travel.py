@@ -12,8 +12,10 @@ Plan schema: ``Plan(hotel, days)`` with ``days[d]`` an ordered list of stops ``(
 
 Hard constraints (``HARD``, each 0/1): ``budget`` (tickets + meals + hotel nights ≤ budget),
 ``hotel`` (class ≥ the minimum), ``meals`` (each day exactly one restaurant stop starting in the
-lunch window and one in the dinner window), ``time`` (every attraction visit starts inside its
-opening window and ends by its close, and the day is back at the hotel by ``day_end``),
+lunch window and one in the dinner window; a traveller who reaches a restaurant before a window
+opens waits for it, as for an attraction's opening, see ``meal_start``), ``time`` (every
+attraction visit starts inside its opening window and ends by its close, and the day is back at
+the hotel by ``day_end``),
 ``unique`` (no POI twice), ``must`` (every must-visit attraction included). ``h`` is the fraction
 of *itemised* hard checks met (the per-day constraints counted per day and meal: 4 + 3·days
 checks), so one missed dinner costs less than a missed day; ``h = 1`` iff feasible. Soft score
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["City", "Query", "Instance", "Plan", "PlanCheck", "HARD", "SOFT", "make_instance",
-           "simulate_day", "check_plan", "route_ratio", "shortest_tour"]
+           "meal_start", "simulate_day", "check_plan", "route_ratio", "shortest_tour"]
 
 HARD = ("budget", "hotel", "meals", "time", "unique", "must")
 SOFT = ("preference", "rating", "pace")
@@ -157,6 +159,19 @@ def _xy(inst: Instance, stop: tuple[str, int]) -> np.ndarray:
     raise ValueError(f"stop kind {kind!r} is not allowed: expected 'attr' or 'rest'")
 
 
+def meal_start(inst: Instance, arrive):
+    """When a meal reached at ``arrive`` (h; scalar or array) starts: at the lunch window's
+    opening if reached before it, at the dinner window's opening if reached between the windows,
+    else on arrival (after the dinner window it is a meal outside both windows). The traveller
+    waits for a meal window exactly as ``simulate_day`` waits for an attraction to open; without
+    it a plan reaching a restaurant at 16:50 broke the dinner rule the LLM prompt states as
+    "dinner (start 17-20.5 h)", and planners learned detours to burn time until 17:00."""
+    a = np.asarray(arrive, dtype=float)
+    s = np.where(a < inst.lunch[0], inst.lunch[0],
+                 np.where((a > inst.lunch[1]) & (a < inst.dinner[0]), inst.dinner[0], a))
+    return float(s) if s.ndim == 0 else s
+
+
 def simulate_day(inst: Instance, hotel: int, stops: list[tuple[str, int]]) -> dict:
     """Walk one day: arrival/start times, the time check, meal slots and the distance (km)."""
     c, pos, t = inst.city, inst.city.hotel_xy[hotel], inst.day_start
@@ -171,6 +186,7 @@ def simulate_day(inst: Instance, hotel: int, stops: list[tuple[str, int]]) -> di
             t += float(c.attr_dur[i])
             ok_time &= t <= c.attr_close[i]
         else:
+            t = meal_start(inst, t)  # wait for the meal window to open
             if inst.lunch[0] <= t <= inst.lunch[1]:
                 lunch += 1
             elif inst.dinner[0] <= t <= inst.dinner[1]:

@@ -6,9 +6,11 @@ TourPlanner (Wang et al., 2026, arXiv 2601.04698), offline stand-ins (not LLMs):
 * **Construction policy.** A plan is built stop by stop. At each step every unvisited
   attraction, every unvisited restaurant and "end the day" is a candidate with features
   ``φ(candidate, state)`` (``FEATURES``); the policy samples from ``softmax(φ · θ)``. The hotel
-  is the cheapest one of the required class (a rule, not learned). ``rollout`` samples
-  ``n_samples`` plans of each of many instances in lock-step (numpy over instances × samples)
-  and returns, per plan, the exact hard/soft checks and
+  is the cheapest one of the required class (a rule, not learned). Times follow
+  ``envs.travel.simulate_day`` (waiting for an attraction's opening and for a meal window;
+  the ``wait`` feature is that idle time). ``rollout`` samples ``n_samples`` plans of each of
+  many instances in lock-step (numpy over instances × samples) and returns, per plan, the
+  exact hard/soft checks and
   ``Σ_t ∇_θ log π(a_t) = Σ_t (φ(a_t) − E_π φ)``, the score-function gradient GRPO needs.
 * **Persona agents** (CCoT's specialised planners): the same θ plus a persona bias vector on the
   logits (``PERSONAS``: route, budget, experience).
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from replib.envs.travel import HARD, SOFT, Instance, Plan, check_plan, simulate_day
+from replib.envs.travel import HARD, SOFT, Instance, Plan, check_plan, meal_start, simulate_day
 
 __all__ = ["FEATURES", "PERSONAS", "Rollout", "choose_hotel", "rollout", "borda",
            "consensus", "repair"]
@@ -110,7 +112,7 @@ def _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr):
     start_a = np.maximum(arrive[:, :n_a], st["attr_open"][ii])
     end_a = start_a + st["attr_dur"][ii]
     fits_a = (end_a <= st["attr_close"][ii]) & (end_a <= T.day_end - 1.0)
-    ar = arrive[:, n_a:]
+    ar = meal_start(T, arrive[:, n_a:])  # when a meal there would start
     in_lunch = (ar >= T.lunch[0]) & (ar <= T.lunch[1])
     in_dinner = (ar >= T.dinner[0]) & (ar <= T.dinner[1])
     due = (in_lunch & ~lunch[:, None]) | (in_dinner & ~dinner[:, None])
@@ -125,6 +127,7 @@ def _features(T, st, ii, pos, t, spent, visited, lunch, dinner, n_attr):
     phi[:, n_a:-1, _F["is_meal"]] = 1.0
     phi[:, n_a:-1, _F["meal_due"]] = due
     phi[:, :n_a, _F["wait"]] = (start_a - arrive[:, :n_a]) / 2.0
+    phi[:, n_a:-1, _F["wait"]] = (ar - arrive[:, n_a:]) / 2.0
     phi[:, -1, _F["is_end"]] = 1.0
     phi[:, -1, _F["end_pace_met"]] = n_attr >= st["pace"][ii]
     phi[:, -1, _F["end_meals_missing"]] = (~lunch).astype(float) + (~dinner)
@@ -196,13 +199,14 @@ def rollout(insts: Instance | list[Instance], theta: np.ndarray, *, n_samples: i
             k = ii[sel]
             dist = np.hypot(*(st["xy"][k, i] - pos[sel]).T)
             arrive = t[sel] + dist / T.speed_kmh
+            meal = meal_start(T, arrive)  # restaurants: wait for the meal window (travel.py)
             is_a = i < n_a
             ia = np.minimum(i, n_a - 1)
             t_attr = np.maximum(arrive, st["attr_open"][k, ia]) + st["attr_dur"][k, ia]
-            t[sel] = np.where(is_a, t_attr, arrive + T.meal_hours)
+            t[sel] = np.where(is_a, t_attr, meal + T.meal_hours)
             ok_day[s_idx] &= ~is_a | (t_attr <= st["attr_close"][k, ia])
-            in_l = ~is_a & (arrive >= T.lunch[0]) & (arrive <= T.lunch[1])
-            in_d = ~is_a & ~in_l & (arrive >= T.dinner[0]) & (arrive <= T.dinner[1])
+            in_l = ~is_a & (meal >= T.lunch[0]) & (meal <= T.lunch[1])
+            in_d = ~is_a & ~in_l & (meal >= T.dinner[0]) & (meal <= T.dinner[1])
             lunch[s_idx] |= in_l
             dinner[s_idx] |= in_d
             n_lunch[s_idx] += in_l
@@ -279,7 +283,7 @@ def repair(inst: Instance, plan: Plan) -> Plan:
                     break
             if m in have:
                 break
-    while check_plan(inst, Plan(plan.hotel, days)).cost > q.budget:
+    while check_plan(inst, Plan(plan.hotel, days), route=False).cost > q.budget:
         extra = [(c.attr_price[i], d, k) for d, day in enumerate(days)
                  for k, (kind, i) in enumerate(day) if kind == "attr" and i not in q.must]
         if not extra:

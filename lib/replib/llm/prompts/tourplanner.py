@@ -36,8 +36,8 @@ def render_instance(inst: Instance) -> str:
              f"Each day starts at the hotel at {inst.day_start:g}:00 and must end back there "
              f"by {inst.day_end:g}:00; travel speed {inst.speed_kmh:g} km/h. Exactly one lunch "
              f"(start {inst.lunch[0]:g}-{inst.lunch[1]:g} h) and one dinner (start "
-             f"{inst.dinner[0]:g}-{inst.dinner[1]:g} h) per day, {inst.meal_hours:g} h each. "
-             "No place twice.",
+             f"{inst.dinner[0]:g}-{inst.dinner[1]:g} h) per day, {inst.meal_hours:g} h each; "
+             "reaching a restaurant early, you wait for the window. No place twice.",
              "Attractions: id | x | y | category | rating | price | hours | open-close"]
     for i in range(len(c.attr_xy)):
         lines.append(f"A{i} | {c.attr_xy[i, 0]:.1f} | {c.attr_xy[i, 1]:.1f} | {c.attr_cat[i]} | "
