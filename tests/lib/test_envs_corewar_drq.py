@@ -69,3 +69,14 @@ def test_regression_rate_on_known_outcomes():
     # ... an Imp after DATs is not
     assert regression_rate([dat, dat, imp], rng, **sim) == 0.0
     assert np.isnan(regression_rate([imp, dat], rng, **sim))
+
+
+def test_ties_are_ties_at_any_cycle_count():
+    # an imp ties an imp: no regression and "defeated or tied" (share >= 1) at the full
+    # profile's 2000 cycles too (a float running sum once scored it 0.99999999999995)
+    imp = classic("imp")
+    sim = dict(battle_rounds=2, core_size=200, cycles=2000, max_procs=50, min_dist=10)
+    from replib.envs.corewar.drq import regression_rate
+    assert regression_rate([imp, imp, imp], np.random.default_rng(0), **sim) == 0.0
+    f, _, _ = versus_matrix([imp], [imp], np.random.default_rng(0), **sim)
+    assert (f >= 1.0).all()

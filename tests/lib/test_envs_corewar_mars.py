@@ -142,3 +142,38 @@ def test_determinism_and_errors():
     with pytest.raises(ValueError, match="same number"):
         battle([[dw], [dw, imp]], core_size=800, cycles=5, max_procs=8, min_dist=20,
                rng=np.random.default_rng(0))
+
+
+def test_div_mod_by_zero_leaves_the_field_and_its_postincrement_alone():
+    # ICWS'94 5.4 ARITH_DIV: a field with a zero divisor is not written. Here the B operand
+    # }1 post-increments cell 1's A-number (0 -> 1); MOD.F divides A by IRA.A = 0 (no write,
+    # the process dies) and B by IRA.B = 5 (5 % 5 = 0). Writing back the B-instruction copy
+    # (A = 0) would undo the post-increment.
+    for op, b in (("MOD", 0), ("DIV", 1)):
+        res = solo(f"{op}.F $1, }}1\nDAT #0, #5\n", 3)
+        assert not res.alive[0, 0]
+        assert cell(res, 1)[3] == 1 and cell(res, 1)[5] == b
+
+
+def test_a_tie_is_exactly_an_equal_share_for_any_cycle_count():
+    # "defeated or tied" is share >= 1 and a regression is share < 1: a tie must be 1.0
+    # exactly (a float running sum gave 0.99999999999995 at 2000 cycles)
+    imp = classic("imp")
+    for cycles in (300, 500, 2000):
+        for n_w in (2, 3):
+            res = battle([[imp] * n_w], core_size=800, cycles=cycles, max_procs=800,
+                         min_dist=20, positions=np.array([[0, 250, 500][:n_w]]))
+            assert (res.score == 1.0).all(), (cycles, n_w, res.score)
+
+
+@pytest.mark.parametrize("early_stop", [True, False])
+def test_a_lone_survivor_plays_on_and_can_still_die(early_stop):
+    # official corewar_util.run_single_round steps to the cycle limit: a warrior that outlives
+    # its opponent but then runs into its own DAT stops scoring when it dies
+    nop2, dat, imp = assemble("NOP\nNOP\nDAT #0, #0\n"), assemble("DAT #0, #0\n"), classic("imp")
+    kw = dict(core_size=N, cycles=100, max_procs=16, min_dist=10, early_stop=early_stop)
+    res = battle([[nop2, dat], [imp, dat]], positions=np.array([[0, 40], [0, 40]]), **kw)
+    # cycles 0 and 1 alone (1/1 each), dead from cycle 2: 2 * (2 / 100)
+    assert res.score[0, 0] == pytest.approx(0.04) and not res.alive[0, 0]
+    assert res.cycles_run[0] == 3
+    assert res.score[1, 0] == 2.0 and res.alive[1, 0] and res.cycles_run[1] == 100

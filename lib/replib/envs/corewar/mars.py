@@ -12,17 +12,22 @@ process. Read/write limits equal the core size.
 Batching (this chapter's design, not the paper's): ``B`` independent battles with the same
 number of warriors ``W`` run in lockstep; core fields are ``(B, N)`` arrays, queues
 ``(B, W, max_procs)`` ring buffers. A battle stops when the focal warrior 0 is dead (its
-score can no longer change), when only it survives (the rest of its score is added at
-once), or at ``cycles``.
+score can no longer change; ``early_stop``), when every warrior is dead, or at ``cycles``.
+A lone survivor plays on, as in the official ``run_single_round``: it can still kill itself
+(a self-wiping core clear, a fall-through into its own ``DAT``), and then it stops scoring.
 
 Fitness (official ``corewar_util.py``): with ``a_i(t)`` = 1 while warrior ``i`` has
 processes and ``n(t) = sum_i a_i(t)``, ``score_i = W * sum_t a_i(t) / (n(t) * cycles)``,
-so an equal share is 1.0. Also returned: ``spawned`` (successful SPL second enqueues, the
-paper's total spawned processes) and ``coverage`` (distinct addresses ever enqueued).
+so an equal share is 1.0. The sum is kept exactly, in integer units of ``1 / lcm(1..W)`` of
+a cycle, and divided once at the end, so a tie is exactly 1.0 whatever ``cycles`` is (a float
+running sum drifts to 1 +- 1e-14, which flips ``>= 1`` tests of "defeated or tied"). Also
+returned: ``spawned`` (successful SPL second enqueues, the paper's total spawned processes)
+and ``coverage`` (distinct addresses ever enqueued).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,7 +82,8 @@ def battle(warriors: Sequence[Sequence[Warrior]], *, core_size: int, cycles: int
         warriors: ``B`` lists of ``W`` assembled warriors (warrior 0 is the focal one).
         positions: optional ``(B, W)`` load addresses (else :func:`place_warriors`).
         order_shift: per battle, the warrior that moves first (pMARS rotates it per round).
-        early_stop: stop a battle once warrior 0 is dead or alone (exact for its score).
+        early_stop: stop a battle once warrior 0 is dead (exact for its score, TSP and MC);
+            otherwise every battle runs until all warriors are dead or ``cycles``.
         frame_cycles: cycles at which to snapshot the core's last-writer map (widgets).
     """
     n_b, n_w, N, P = len(warriors), len(warriors[0]), int(core_size), int(max_procs)
@@ -107,7 +113,9 @@ def battle(warriors: Sequence[Sequence[Warrior]], *, core_size: int, cycles: int
             seen[b, i, q[b, i, 0]] = True
     shift = np.zeros(n_b, dtype=np.int64) if order_shift is None else np.asarray(order_shift)
     order = (shift[:, None] + np.arange(n_w)[None, :]) % n_w
-    score = np.zeros((n_b, n_w))
+    unit = math.lcm(*range(1, n_w + 1))          # a_i / n(t) in exact integer units
+    share = np.zeros((n_b, n_w), dtype=np.int64)
+    per_n = unit // np.maximum(np.arange(n_w + 1), 1)
     running = np.ones(n_b, dtype=bool)
     cycles_run = np.full(n_b, cycles, dtype=np.int64)
     frames, want = [], set(frame_cycles or [])
@@ -133,20 +141,15 @@ def battle(warriors: Sequence[Sequence[Warrior]], *, core_size: int, cycles: int
         alive = cnt > 0
         n_alive = alive.sum(1)
         live = running & (n_alive > 0)
-        score[live] += alive[live] / n_alive[live, None] / cycles  # a_i / (n(t) * cycles)
-        if early_stop:
-            stop = running & (~alive[:, 0] | ((n_alive == 1) & alive[:, 0] & (n_w > 1)))
-            lone = stop & alive[:, 0]
-            score[lone, 0] += (cycles - t - 1) / cycles  # the rest is deterministic
-        else:
-            stop = running & ((n_alive <= 1) if n_w > 1 else (n_alive == 0))
-            lone = stop & (n_alive == 1)
-            score[lone] += alive[lone] * (cycles - t - 1) / cycles
+        share[live] += alive[live] * per_n[n_alive[live], None]  # a_i / n(t), exact
+        # no shortcut for a lone survivor: it may still die before ``cycles``
+        stop = running & (~alive[:, 0] if early_stop else (n_alive == 0))
         cycles_run[stop] = t + 1
         running &= ~stop
         if not running.any():
             break
-    return BattleResult(score=score * n_w, alive=cnt > 0, spawned=spawned,
+    score = share * n_w / (unit * cycles)       # one division: a tie is exactly 1.0
+    return BattleResult(score=score, alive=cnt > 0, spawned=spawned,
                         coverage=seen.sum(-1), cycles_run=cycles_run, core=core,
                         frames=frames if frame_cycles is not None else None)
 
@@ -208,17 +211,20 @@ def _step(core, owner, q, head, cnt, r, w, N, P, push, spawned):
             if m.any():
                 na[m] = sa[m] if f is None else f(ba[m], sa[m]) % N
                 nb[m] = sb[m] if f is None else f(bb[m], sb[m]) % N
+        # DIV/MOD (ICWS'94 5.4 ARITH_DIV): a field whose divisor is zero is not written at all
+        # (writing back the B-instruction copy would undo a post-increment of that field),
+        # and the process dies; the other field of .F/.X/.I is still divided.
+        za = ((op == DIV) | (op == MOD)) & wa & (sa == 0)
+        zb = ((op == DIV) | (op == MOD)) & wb & (sb == 0)
         for code in (DIV, MOD):
             m = op == code
             if m.any():
-                za, zb = m & wa & (sa == 0), m & wb & (sb == 0)
                 da, db = np.where(sa == 0, 1, sa), np.where(sb == 0, 1, sb)
                 qa, qb = (ba // da, bb // db) if code == DIV else (ba % da, bb % db)
-                na[m & ~za], nb[m & ~zb] = qa[m & ~za], qb[m & ~zb]
-                na[za], nb[zb] = ba[za], bb[zb]
-                go &= ~(za | zb)                 # division by zero kills the process
+                na[m], nb[m] = qa[m], qb[m]
+        go &= ~(za | zb)                         # division by zero kills the process
         full = arith & (op == MOV) & (md == M_I)
-        ma, mb = arith & wa, arith & wb
+        ma, mb = arith & wa & ~za, arith & wb & ~zb
         core[3, r[ma], tb[ma]] = na[ma]          # only the fields the modifier names
         core[5, r[mb], tb[mb]] = nb[mb]
         if full.any():
