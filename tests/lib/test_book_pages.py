@@ -10,12 +10,13 @@ def test_scorecard_lists_every_claim_with_its_verdict(tmp_path):
                        "verdict": "reproduced", "reason": "CI inside"},
                       {"id": "C2", "statement": "a | pipe", "ours": "1 (n=1)", "unit": "",
                        "paper": "p", "where": "w", "rule": "r", "verdict": "inconclusive",
-                       "reason": "no interval"}]}
+                       "reason": "no interval", "note": "holds by construction"}]}
     (tmp_path / "rtb.verdicts.json").write_text(json.dumps(rec))
     md = scorecard_markdown(["rtb", "gone"], tmp_path)
     assert "**2 claims:** 1 reproduced · 0 not reproduced at this scale · 1 inconclusive" in md
     assert "[rtb](chapters/rtb.ipynb)" in md and "a \\| pipe" in md
     assert "No verdicts recorded for: gone" in md
+    assert md.count("note: ") == 1 and "<small>note: holds by construction</small>" in md
 
 
 def test_status_page_shows_times_and_failures(tmp_path):

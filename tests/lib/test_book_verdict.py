@@ -70,7 +70,11 @@ def test_check_claims_writes_verdicts_with_provenance(metrics_dir):
     assert np.isclose(rec["claims"][0]["summary"]["mean"], 0.2)
     table = str(report)
     assert "claim" in table.splitlines()[0] and "+5.9%" in table
-    assert "reproduced" in report._repr_markdown_()
+    assert "reproduced" in report._repr_markdown_() and "note:" not in report._repr_markdown_()
+    noted = V.check_claims(run, [V.Claim("B", "s", "q", V.at_least(0.0), paper="p", where="w",
+                                         note="true by construction")],
+                           {"B": [1.0, 1.0]}, echo=False, write=False)
+    assert "<small>note: true by construction</small>" in noted._repr_markdown_()
 
 
 def test_check_claims_refuses_missing_or_duplicate_measurements():

@@ -39,8 +39,10 @@ def scorecard_markdown(slugs: Iterable[str], metrics_dir: Path) -> str:
         for c in rec["claims"]:
             counts[c["verdict"]] += 1
             ours = f"{c['ours']} {c.get('unit', '')}".strip()
+            note = f"<br><small>note: {_cell(c['note'])}</small>" if c.get("note") else ""
             rows.append(f"| [{slug}](chapters/{slug}.ipynb) | **{_cell(c['id'])}** "
-                        f"{_cell(c['statement'])}<br><small>rule: {_cell(c['rule'])}</small> | "
+                        f"{_cell(c['statement'])}<br><small>rule: {_cell(c['rule'])}</small>"
+                        f"{note} | "
                         f"{_cell(ours)} | {_cell(c['paper'])}<br><small>{_cell(c['where'])}"
                         f"</small> | {badge(c['verdict'])}<br><small>{_cell(c['reason'])}"
                         f"</small> |")

@@ -150,7 +150,7 @@ class Claim:
     paper: str
     where: str
     unit: str = ""
-    note: str = ""
+    note: str = ""  # shown with the claim (e.g. "holds by construction of the simulator")
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,8 @@ class VerdictReport(list):
         out = ["| claim | ours (mean ± CI, n) | paper (where) | rule | verdict |",
                "|---|---|---|---|---|"]
         for v in self:
-            out.append(f"| **{v.claim.id}** {v.claim.statement} | {v.summary.format()} "
+            note = f"<br><small>note: {v.claim.note}</small>" if v.claim.note else ""
+            out.append(f"| **{v.claim.id}** {v.claim.statement}{note} | {v.summary.format()} "
                        f"{v.claim.unit} | {v.claim.paper} ({v.claim.where}) | {v.claim.rule.text}"
                        f" | {badge(v.outcome)}<br><small>{v.reason}</small> |")
         return "\n".join(out)
