@@ -10,10 +10,14 @@ One condition = (method, verify_frac, audience mode, seed):
 3. ``rft_iters`` rounds of RFT: n candidates per train anchor, judged by the audience against
    the baseline's message (``compete``, sampled persona choices) or rated alone
    (``absolute``, the non-competitive control); the winner is distilled;
-4. TFB additionally collects every judged candidate's expected share against the
-   baseline (the structured stand-in for the personas' reasons), fits
+4. TFB additionally keeps the audience's feedback on every candidate judged in those rounds
+   (its expected share against the baseline, or its mean rating: the structured stand-in
+   for the personas' reasons on the judged comparisons, as in the official TFB data), fits
    ``rl.rejection.FeedbackModel`` to it after training and, when acting, picks the best of
-   n samples by that learned audience model;
+   n samples by that learned audience model. The feedback never enters the policy update
+   (a tabular policy shares no parameters with an audience model), so TFB's seller is
+   RFT's seller, trained on the same random stream: RFT and TFB of one seed differ only in
+   how they act, and no extra messages are drawn or judged for TFB;
 5. evaluation on test anchors vs the baseline seller: outcome share (expected over the
    personas' logit choices), and the exact probe's deception rate of both sellers.
 """
@@ -108,8 +112,10 @@ def run_condition(cfg: MolochConfig, *, method: str, verify_frac: float, seed: i
     feats, ys = [], []
     for _ in range(cfg.rft_iters):
         opp = base.sample(st_train, 1, gen).numpy()  # (n, 1, A) baseline's message
+        judged: list[np.ndarray] = []
 
-        def score(cand, opp=opp):
+        def score(cand, opp=opp, judged=judged):
+            judged.append(cand)
             if mode == "compete":
                 return M.compete(aud, world, train[:, None], cand, opp, rng)
             return M.rate(aud, world, train[:, None], cand)
@@ -117,11 +123,13 @@ def run_condition(cfg: MolochConfig, *, method: str, verify_frac: float, seed: i
         stats, _ = rft_round(policy, st_train, n_samples=cfg.n_samples, score=score,
                              beta_kl=cfg.beta_kl, lr=cfg.lr, steps=cfg.steps,
                              generator=gen, rng=rng)
-        if fb is not None:  # every judged candidate's feedback trains the audience model
-            cand = policy.sample(st_train, cfg.n_samples, gen).numpy()
+        if fb is not None:  # the judged candidates' feedback trains the audience model
+            (cand,) = judged
             feats.append(message_features(world, train[:, None], cand).reshape(
                 -1, 4 * cfg.n_attrs))
-            ys.append(M.compete(aud, world, train[:, None], cand, opp).reshape(-1))
+            fbk = (M.compete(aud, world, train[:, None], cand, opp) if mode == "compete"
+                   else M.rate(aud, world, train[:, None], cand))
+            ys.append(fbk.reshape(-1))
     if fb is not None:
         fb.fit(np.concatenate(feats), np.concatenate(ys))
     # evaluation: n_eval paired draws per test anchor
