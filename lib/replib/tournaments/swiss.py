@@ -13,6 +13,9 @@ W[k, a, b] (a tie goes to b, a coin flip after the shuffle). Then the T_k lowest
 active models are eliminated (they keep their points): ties among them are broken by
 model index (``tie_break="index"``, the official code's stable sort) or at random
 (``"random"``, the paper's text). The tournament stops when at most one model is active.
+The index tie-break is not cosmetic: after round 1 about half the models share the lowest
+score, so with T_k > 0 a model's E[S_m] depends on its row in the score matrix (relabelling
+the rows changes it); the random tie-break is label-free.
 E[S_m] is the mean score over N tournaments; its Monte Carlo standard error is reported.
 
 ``simulate_swiss`` runs a batch of tournaments as (B, M) arrays; ``swiss_reference`` is
