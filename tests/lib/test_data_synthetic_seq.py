@@ -18,10 +18,17 @@ def test_mqar_answers_are_the_paired_values(placement):
         assert len(kv) == 8
         for p in torch.nonzero(t.mask[i]).flatten().tolist():
             assert int(t.targets[i, p]) == kv[int(t.inputs[i, p])]
-            assert int(t.inputs[i, p + 1]) == int(t.targets[i, p])
+            assert int(t.inputs[i, p + 1]) == 0  # a blank: the answer is never an input
     t2 = mqar(n_samples=16, vocab_size=64, seq_len=64, n_pairs=8, placement=placement,
               generator=g())
     assert torch.equal(t.inputs, t2.inputs)
+
+
+def test_mqar_answer_is_a_label_not_an_input():
+    t = mqar(n_samples=64, vocab_size=24, seq_len=24, n_pairs=3, generator=g())
+    after_query = t.inputs[:, 1:][t.mask[:, :-1]]
+    assert not (after_query == t.targets[t.mask]).any()
+    assert ((t.inputs >= 12).sum(1) == 3).all()  # the pairs' values and nothing else
 
 
 def test_mqar_errors():
