@@ -47,3 +47,14 @@ def test_bad_parameters():
         GAM(d_model=8, fusion="concat")
     with pytest.raises(ValueError, match="d_model"):
         GAM(d_model=8)(torch.randn(1, 3, 4))
+
+
+def test_ablations_hold_only_the_parameters_they_use():
+    # paper Table 3: local-only has no memory bank, global-only no convolution, only the
+    # full model a gate; unused tensors would inflate an ablation's parameter count
+    d, S, k = 16, 8, 3
+    conv, mem, gate = d * k + d, S * d, d * 2 * d + 2 * d
+    n = {f: sum(p.numel() for p in GAM(d_model=d, mem_slots=S, conv_kernel=k,
+                                       fusion=f).parameters())
+         for f in ("gate", "sum", "local", "global")}
+    assert n == {"gate": conv + mem + gate, "sum": conv + mem, "local": conv, "global": mem}

@@ -58,21 +58,24 @@ class GAM(nn.Module):
             raise ValueError(f"conv_kernel and mem_slots must be >= 1, got {conv_kernel}, "
                              f"{mem_slots}")
         self.d_model, self.kernel, self.fusion = d_model, conv_kernel, fusion
-        self.conv = nn.Conv1d(d_model, d_model, conv_kernel, groups=d_model)  # depthwise
-        self.memory = nn.Parameter(torch.empty(mem_slots, d_model))
-        nn.init.xavier_uniform_(self.memory)
+        # an ablation holds only the parameters it uses (paper Table 3: local-only has no
+        # memory bank, sum and the single paths no gate), so parameter counts are its own
+        self.conv = (nn.Conv1d(d_model, d_model, conv_kernel, groups=d_model)  # depthwise
+                     if fusion in ("gate", "sum", "local") else None)
+        self.memory = None
+        if fusion in ("gate", "sum", "global"):
+            self.memory = nn.Parameter(torch.empty(mem_slots, d_model))
+            nn.init.xavier_uniform_(self.memory)
         self.gate = nn.Linear(d_model, 2 * d_model) if fusion == "gate" else None
 
     def forward(self, h: torch.Tensor):
         if h.dim() != 3 or h.shape[-1] != self.d_model:
             raise ValueError(f"input must be (batch, T, d_model={self.d_model}), got "
                              f"{tuple(h.shape)}")
-        need_local = self.fusion in ("gate", "sum", "local")
-        need_global = self.fusion in ("gate", "sum", "global")
         L = G = ent = None
-        if need_local:   # causal: pad k-1 on the left, conv over time
+        if self.conv is not None:   # causal: pad k-1 on the left, conv over time
             L = self.conv(F.pad(h.transpose(1, 2), (self.kernel - 1, 0))).transpose(1, 2)
-        if need_global:
+        if self.memory is not None:
             w = torch.softmax(h @ self.memory.T, dim=-1)             # (B, T, S) slot weights
             G = w @ self.memory                                      # (B, T, C)
             ent = -(w * w.clamp_min(1e-12).log()).sum(-1).mean().detach()

@@ -4,13 +4,18 @@ All models share the host of the paper's ``gam_model.py``: token + learned absol
 position embeddings, ``n_layers`` pre-norm blocks with LayerNorm and a 4x GELU FFN, final
 LayerNorm, tied head (``nets.lm.TinyLM``). Only the token mixer changes (``MODELS``):
 ``"transformer"`` (causal softmax attention, ``attention.mha``), ``"gam"`` (gated fusion),
-``"gam-sum"``, ``"gam-local"``, ``"gam-global"`` (Table 3 ablations, ``attention.gam``) and
-``"gla"`` (``attention.gla``, the linear-time stand-in for Mamba).
+``"gam-sum"``, ``"gam-local"``, ``"gam-global"`` (Table 3 ablations, ``attention.gam``),
+``"gla"`` (``attention.gla``) and ``"mamba"`` (``attention.ssm``). Mamba blocks have no FFN:
+the paper's ``benchmark.py`` stacks bare ``mamba_ssm.Mamba`` layers (as Gu & Dao's Mamba LM
+does; the in-projection's expansion takes the FFN's place); here each is wrapped in the
+standard pre-norm residual block, which the paper's stack lacks.
 
-Loops: ``train_lm`` (char-level LM: val loss/ppl, median step time), ``recall_probe``
-(associative recall with the queried pair inside ("near") or outside ("far") GAM's
-receptive field; accuracy per split) and ``block_sweep`` (one block's fwd+bwd time and
-memory vs T, via ``book.bench``).
+Loops: ``train_lm`` (char-level LM: loss/ppl on the whole held-out stream, median step
+time), ``recall_probe`` (associative recall with the queried pair inside ("near") or outside
+("far") GAM's receptive field; accuracy per split) and ``block_sweep`` (one block's fwd+bwd
+time and memory vs T, via ``book.bench``). References that need no training:
+``ngram_loss`` (count-based unigram/bigram loss on the held-out stream) and
+``copy_previous_accuracy`` (the recall probe answered by copying the previous token).
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from replib.data.text import CharCorpus
 from replib.nets.blocks import Block
 from replib.nets.lm import TinyLM, lm_loss
 
-__all__ = ["MODELS", "mixer", "build_lm", "train_lm", "recall_probe", "block_sweep"]
+__all__ = ["MODELS", "mixer", "build_lm", "train_lm", "recall_probe", "block_sweep",
+           "ngram_loss", "copy_previous_accuracy"]
 
 MODELS = ("transformer", "gam", "gam-sum", "gam-local", "gam-global", "gla", "mamba")
 
@@ -53,9 +59,10 @@ def mixer(kind: str, *, d_model: int, n_heads: int, mem_slots: int, conv_kernel:
 
 def build_lm(kind: str, *, vocab_size: int, d_model: int, n_layers: int, n_heads: int,
              mem_slots: int, conv_kernel: int, max_len: int, seed: int) -> TinyLM:
-    """The paper's host with the chosen mixer, initialised from ``seed``."""
+    """The paper's host with the chosen mixer, initialised from ``seed`` (Mamba: no FFN)."""
     torch.manual_seed(seed)
-    return TinyLM(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, ffn="gelu",
+    return TinyLM(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers,
+                  ffn=None if kind == "mamba" else "gelu",
                   norm="layer", pos="learned", max_len=max_len,
                   mixer=lambda i: mixer(kind, d_model=d_model, n_heads=n_heads,
                                         mem_slots=mem_slots, conv_kernel=conv_kernel))
@@ -67,9 +74,11 @@ def _step(model, batch):
 
 
 def train_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch_size: int,
-             seq_len: int, lr: float, device: str = "cpu", val_windows: int = 64,
+             seq_len: int, lr: float, device: str = "cpu", val_windows: int | None = None,
              **size) -> dict:
-    """Train one char LM (``gla_experiment.fit_char_lm``, paper's weight decay 0.1)."""
+    """Train one char LM (``gla_experiment.fit_char_lm``, paper's weight decay 0.1); the
+    validation loss covers every window of ``corpus.val`` unless ``val_windows`` caps it
+    (a cap keeps only the start of the first held-out file)."""
     model = build_lm(kind, vocab_size=corpus.vocab_size, max_len=seq_len, seed=seed,
                      **size).to(device)
     out = fit_char_lm(model, corpus=corpus, seed=seed, steps=steps, batch_size=batch_size,
@@ -116,3 +125,33 @@ def block_sweep(kind: str, *, lengths: Sequence[int], d_model: int, n_heads: int
     return length_sweep(lambda T: [torch.randn(batch_size, T, d_model, generator=g)
                                    .to(device)], lambda xs: blk(xs[0])[0], lengths,
                         repeats=repeats)
+
+
+def ngram_loss(corpus: CharCorpus, *, order: int, smoothing: float = 0.5) -> float:
+    """Held-out loss (nats/char) of a count-based unigram (``order=1``) or bigram (``order=2``)
+    model of ``corpus.train`` with add-``smoothing`` counts: what a model that uses no context
+    (unigram) or only the current character (bigram) reaches."""
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, got {order}")
+    V, tr, va = corpus.vocab_size, corpus.train, corpus.val
+    if order == 1:
+        p = torch.bincount(tr, minlength=V).double() + smoothing
+        return float(-(p / p.sum()).log()[va[1:]].mean())
+    c = torch.full((V, V), smoothing, dtype=torch.float64)
+    c.index_put_((tr[:-1], tr[1:]), torch.ones(tr.numel() - 1, dtype=torch.float64),
+                 accumulate=True)
+    return float(-(c / c.sum(1, keepdim=True)).log()[va[:-1], va[1:]].mean())
+
+
+def copy_previous_accuracy(*, seed: int, n_pairs: int, n_keys: int, far_gap: int,
+                           n_eval: int = 512) -> dict[str, float]:
+    """``recall_probe``'s held-out near/far sets answered by copying the token before the
+    query (no key matching): near queries ask for the last pair, whose value is that token."""
+    task = dict(n_keys=n_keys, n_values=n_keys, n_pairs=n_pairs, far_gap=far_gap)
+    out = {}
+    for mode in ("near", "far"):
+        te = associative_recall(n_samples=n_eval, mode=mode, generator=torch.Generator()
+                                .manual_seed(99_000 + seed), **task)
+        pred = torch.roll(te.inputs, 1, dims=1)
+        out[mode] = float((pred[te.mask] == te.targets[te.mask]).float().mean())
+    return out
