@@ -39,3 +39,16 @@ def test_exactness_and_errors():
     assert max(out.values()) < 1e-10
     with pytest.raises(ValueError, match="mixer must be one of"):
         mixer_factory("mamba", d_model=8, n_heads=2)
+
+
+def test_validation_covers_the_whole_held_out_stream_by_default():
+    # a 64-window default scored the chapters on the opening docstring of one held-out file
+    from replib.data.text import eval_batches
+    from replib.nets.lm import evaluate
+
+    c = load_corpus(max_chars_per_file=400)
+    assert (c.val.numel() - 1) // 4 > 64
+    r = train_char_lm("gla", corpus=c, seed=0, steps=1, batch_size=2, seq_len=4, d_model=16,
+                      n_layers=1, n_heads=2, lr=1e-3, chunk=4)
+    full = evaluate(r["model"], eval_batches(c.val, seq_len=4, batch_size=32))
+    assert r["val_loss"] == pytest.approx(full["loss"], rel=1e-6)

@@ -154,10 +154,13 @@ def train_backcopy(variant: str, *, seed: int, train, test, d_model: int, n_laye
 
 def train_charlm(variant: str, *, seed: int, corpus, d_model: int, n_layers: int,
                  n_heads: int, seq_len: int, steps: int, lr: float, batch_size: int,
-                 val_windows: int = 64, warmup_steps: int = 50, weight_decay: float = 0.1,
+                 val_windows: int | None = None, warmup_steps: int = 50,
+                 weight_decay: float = 0.1,
                  probe_batch: int = 16, device: str = "cpu",
                  progress: Callable | None = None) -> dict:
     """Character LM on ``corpus`` (``data.text.CharCorpus``); validation loss and probes.
+
+    Validation covers every window of ``corpus.val`` unless ``val_windows`` caps the count.
 
     A run counts as diverged when its final training loss is not finite or above the
     loss of a uniform guess (log vocab_size).

@@ -67,10 +67,11 @@ def _lm_step(model, batch):
 
 def fit_char_lm(model: TinyLM, *, corpus: CharCorpus, seed: int, steps: int,
                 batch_size: int, seq_len: int, lr: float, weight_decay: float = 0.01,
-                val_windows: int = 64, device: str = "cpu", progress=None) -> dict:
+                val_windows: int | None = None, device: str = "cpu", progress=None) -> dict:
     """Train ``model`` on random windows of ``corpus.train`` (AdamW, 5% warm-up, cosine,
-    clip 1.0); validation loss/ppl on contiguous ``corpus.val`` windows. Shared with
-    ``attention.gam_experiment``."""
+    clip 1.0); validation loss/ppl on contiguous ``corpus.val`` windows, all of them unless
+    ``val_windows`` caps the count (64 windows of 64 characters covered only the opening
+    docstring of the first held-out file). Shared with ``attention.gam_experiment``."""
     g = torch.Generator().manual_seed(10_000 + seed)
     hist = fit(model, _lm_step,
                lambda s: [t.to(device) for t in random_batch(
@@ -87,7 +88,7 @@ def fit_char_lm(model: TinyLM, *, corpus: CharCorpus, seed: int, steps: int,
 
 def train_char_lm(kind: str, *, corpus: CharCorpus, seed: int, steps: int, batch_size: int,
                   seq_len: int, d_model: int, n_layers: int, n_heads: int, lr: float,
-                  val_windows: int = 64, device: str = "cpu", progress=None,
+                  val_windows: int | None = None, device: str = "cpu", progress=None,
                   **mixer_kw) -> dict:
     """Train one char LM; returns val loss/ppl, median step seconds, model and history."""
     model = build_lm(kind, vocab_size=corpus.vocab_size, d_model=d_model,
