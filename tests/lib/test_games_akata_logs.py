@@ -72,3 +72,19 @@ def test_robustness_logs():
     assert np.all(r.groupby(["cover", "outcomes"]).match.nunique() == 3)
     with pytest.raises(ValueError, match="'pd' or 'bos'"):
         A.load_robustness("chess")
+
+
+def test_player_two_was_told_a_different_game(data):
+    # The released query script writes player 2's rules with its payoff table indexed as if
+    # it chose the row, so the off-diagonal outcomes are swapped. Game 67 (PD): told that
+    # cooperating against a defector pays 4, the scoring pays it 1.
+    _, pay, logs = data
+    true, told = A.described_payoff(pay, 1)
+    assert true[66].tolist() == [[3, 1], [4, 2]] and told[66].tolist() == [[3, 4], [1, 2]]
+    t0, d0 = A.described_payoff(pay, 0)
+    assert np.array_equal(t0, d0)
+    c = A.prompt_consistency(logs, pay, seat=1)
+    # in round 1 player 2 follows the dominant action of the game it was told
+    assert c["games"] == 24 and c["matches"] == 24 * 25
+    assert c["told"] > 0.9 and c["true"] < 0.1
+    assert A.prompt_consistency(logs, pay, seat=0)["games"] == 0

@@ -6,8 +6,9 @@
 * ``round_robin``: every strategy against every strategy in both seats over a batch of
   games (``games.repeated.play``), normalised as in the paper (total / (n_rounds x the
   player's largest payoff)), one value per (strategy, family, seed).
-* ``alternation_coordination``: the SCoT analogue, coordination of a player with the
-  alternating agents in the BoS, per seed (both seats, both alternators).
+* ``alternation_matches`` / ``alternation_coordination``: the SCoT analogue, a player
+  against the alternating agents in the BoS (both seats, both alternators: four pairs of one
+  ``play`` call, so each match draws its own execution noise), and its coordination per seed.
 * ``llm_suite``: the paper's PD and BoS experiments with an LLM (``games.llm_match``) vs the
   paper's agents and itself, with and without SCoT; ``llm_all_games``: LLM self-play on the
   144 games. Only ``full`` calls these (a backend is needed).
@@ -36,8 +37,8 @@ from replib.games.strategies import (
 )
 
 __all__ = ["STRATEGIES", "PAPER_PD", "PAPER_BOS", "make_strategy", "round_robin",
-           "alternation_coordination", "llm_suite", "llm_all_games", "explorer_matches",
-           "OPPONENTS", "LOG_NAMES"]
+           "ALTERNATION_MATCHES", "alternation_matches", "alternation_coordination",
+           "llm_suite", "llm_all_games", "explorer_matches", "OPPONENTS", "LOG_NAMES"]
 
 STRATEGIES = ("AlwaysJ", "AlwaysF", "TFT", "Grim", "WSLS", "GTFT", "Random", "Alternate-JF",
               "Alternate-FJ", "DefectOnce", "Myopic-BR", "Predict-BR")
@@ -64,16 +65,18 @@ def make_strategy(name: str, *, payoff, player: int, markov_k: int = 1,
 
 
 def round_robin(games, families, *, strategies=STRATEGIES, n_rounds: int, seeds,
-                noise: float = 0.0, markov_k: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+                noise: float = 0.0, markov_k: int = 1,
+                generosity: float = 0.3) -> tuple[pd.DataFrame, np.ndarray]:
     """(per-(strategy, family, seed) normalised score table, total points (G, K, S, 2)).
 
     Every ordered pair (row, column) of ``strategies`` plays every game; a strategy's score
     in a game is averaged over its opponents (itself included) and both seats.
+    ``generosity`` is GTFT's forgiveness probability.
     """
     pay = as_payoff_batch(games)
     names = list(strategies)
-    pairs = [(make_strategy(a, payoff=pay, player=0, markov_k=markov_k),
-              make_strategy(b, payoff=pay, player=1, markov_k=markov_k))
+    kw = dict(payoff=pay, markov_k=markov_k, generosity=generosity)
+    pairs = [(make_strategy(a, player=0, **kw), make_strategy(b, player=1, **kw))
              for a in names for b in names]
     log = play(pay, pairs, n_rounds=n_rounds, seeds=list(seeds), noise=noise)
     total = log.payoffs.sum(axis=3)  # (G, K, S, 2)
@@ -98,21 +101,38 @@ def round_robin(games, families, *, strategies=STRATEGIES, n_rounds: int, seeds,
     return pd.DataFrame(rows, columns=["strategy", "family", "seed", "score"]), total
 
 
+ALTERNATION_MATCHES = ((0, "Alternate-JF"), (0, "Alternate-FJ"), (1, "Alternate-JF"),
+                       (1, "Alternate-FJ"))  # (player's seat, alternator)
+
+
+def alternation_matches(player: str, *, n_rounds: int, seeds, noise: float = 0.0,
+                        markov_k: int = 1) -> np.ndarray:
+    """(4, S, n_rounds, 2) executed actions [player's, alternator's] of ``player`` against
+    Alternate-JF and -FJ in the paper's BoS, in both seats (order ``ALTERNATION_MATCHES``).
+
+    The four matches are the four pairs of one ``games.repeated.play`` call, so each draws
+    its own execution noise; four calls with one seed would replay one uniform stream, and
+    the mirrored matches (JF... vs FJ...) would then see the same flips, which makes a
+    constant player's coordination exactly 1/2 at any noise.
+    """
+    pairs = []
+    for seat, alt in ALTERNATION_MATCHES:
+        me = make_strategy(player, payoff=PAPER_BOS.payoff, player=seat, markov_k=markov_k)
+        other = make_strategy(alt, payoff=PAPER_BOS.payoff, player=1 - seat)
+        pairs.append((me, other) if seat == 0 else (other, me))
+    a = play(PAPER_BOS, pairs, n_rounds=n_rounds, seeds=list(seeds),
+             noise=noise).actions[0]  # (4, S, R, 2) as (row, column)
+    first = np.array([seat == 1 for seat, _ in ALTERNATION_MATCHES])[:, None, None, None]
+    return np.where(first, a[..., ::-1], a)
+
+
 def alternation_coordination(player: str, *, n_rounds: int, seeds, noise: float = 0.0,
                              markov_k: int = 1, first_round: int = 3) -> np.ndarray:
     """(S,) coordination rate of ``player`` with Alternate-JF and -FJ in the paper's BoS,
     rounds ``first_round``..n_rounds (1-based), averaged over both seats and alternators."""
-    out = []
-    for seat in (0, 1):
-        for alt in ("Alternate-JF", "Alternate-FJ"):
-            me = make_strategy(player, payoff=PAPER_BOS, player=seat, markov_k=markov_k)
-            other = make_strategy(alt, payoff=PAPER_BOS, player=1 - seat)
-            pair = (me, other) if seat == 0 else (other, me)
-            a = play(PAPER_BOS, [pair], n_rounds=n_rounds, seeds=list(seeds),
-                     noise=noise).actions[0, 0]  # (S, R, 2)
-            w = slice(first_round - 1, None)
-            out.append(B.coordination_rate(a[:, w, 0], a[:, w, 1]))
-    return np.mean(out, axis=0)
+    a = alternation_matches(player, n_rounds=n_rounds, seeds=seeds, noise=noise,
+                            markov_k=markov_k)[:, :, first_round - 1:]
+    return B.coordination_rate(a[..., 0], a[..., 1]).mean(axis=0)
 
 
 def _opponent(name: str, game: MatrixGame, seat: int):

@@ -11,6 +11,14 @@ Conventions here: action 0 = the game's first option (row 1 / column 1 of
 144-game logs the per-game option letters are in ``choice_option1`` (first option) and
 ``choice_option2`` (second). The paper's normalisation (Results, Table 1 note): a player's
 10-round total divided by 10 x its largest payoff entry (= 40 for ordinal games).
+
+Player 2's prompt in the 144-game logs. The released query script
+(``all_games/query_play_all_games.py``) tells player 2 "if you choose Option c_i and the
+other player chooses Option c_j, then you win r{i}c{j}_p2", i.e. its own payoff matrix as
+``payoff[1]`` indexed [own, other], while the scoring gives it ``payoff[1].T`` (its choice
+is the column): the two off-diagonal outcomes are swapped. ``described_payoff`` returns the
+matrix each seat was told; ``prompt_consistency`` checks, on the logs, which of the two
+games player 2 actually played (round 1, where nothing but the prompt informs the choice).
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ import pandas as pd
 
 __all__ = ["default_data_dir", "load_games_info", "load_all_games", "load_pd", "load_bos",
            "load_robustness", "match_actions", "normalised_scores", "family_table",
-           "point_mismatches", "FAMILIES", "MODELS"]
+           "point_mismatches", "described_payoff", "prompt_consistency", "FAMILIES",
+           "MODELS"]
 
 FAMILIES = ("Win-win", "PD Family", "Unfair", "Cyclic", "Biased", "Second Best")
 MODELS = {"act_gpt4": "GPT-4", "act_gpt35": "text-davinci-003", "act_gpt3": "text-davinci-002",
@@ -155,3 +164,39 @@ def point_mismatches(logs: pd.DataFrame, pay: np.ndarray) -> int:
     bad1 = p1 != logs.points1.to_numpy()[ok]
     bad2 = p2 != logs.points2.to_numpy()[ok]
     return int(bad1.sum() + bad2.sum())
+
+
+def described_payoff(pay: np.ndarray, seat: int) -> tuple[np.ndarray, np.ndarray]:
+    """(true, told) own payoff matrices (G, 2, 2) of ``seat``, indexed [own, other].
+
+    true: what the scoring pays (``pay[:, 0]`` for the row player, ``pay[:, 1]``
+    transposed for the column player); told: what the released query script's rules text
+    says (``pay[:, seat]`` as written, for both seats), see the module docstring.
+    """
+    pay = np.asarray(pay, dtype=np.float64)
+    if seat not in (0, 1):
+        raise ValueError(f"seat must be 0 or 1, got {seat!r}")
+    true = pay[:, 0] if seat == 0 else np.transpose(pay[:, 1], (0, 2, 1))
+    return true, pay[:, seat]
+
+
+def _dominant(m: np.ndarray) -> np.ndarray:
+    """(G,) strictly dominant own action of [own, other] matrices (G, 2, 2); -1 if none."""
+    d0 = (m[:, 0] > m[:, 1]).all(-1)
+    d1 = (m[:, 1] > m[:, 0]).all(-1)
+    return np.where(d0, 0, np.where(d1, 1, -1))
+
+
+def prompt_consistency(logs: pd.DataFrame, pay: np.ndarray, seat: int = 1) -> dict:
+    """Which game did ``seat`` play? Over the games where its strictly dominant action in
+    the true game differs from the one in the game it was told (both exist), the share of
+    round-1 choices equal to each: {'games', 'matches', 'true', 'told'}."""
+    true, told = described_payoff(pay, seat)
+    dt, dd = _dominant(true), _dominant(told)
+    games = np.flatnonzero((dt >= 0) & (dd >= 0) & (dt != dd)) + 1
+    r1 = logs[(logs["round"] == 1) & logs.game_number.isin(games)]
+    a = r1[f"a{seat + 1}"].to_numpy()
+    g = r1.game_number.to_numpy() - 1
+    return {"games": int(len(games)), "matches": int(len(r1)),
+            "true": float(np.mean(a == dt[g])) if len(r1) else float("nan"),
+            "told": float(np.mean(a == dd[g])) if len(r1) else float("nan")}
