@@ -21,3 +21,14 @@ def test_gam_scaling_benchmark_runs_and_reports_slopes():
                           "--repeats", "1", "--mem-slots", "8"],
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert "time slope" in out and "memory slope" in out and "time ratio" in out
+
+
+def test_gla_gpu_benchmark_runs_small_on_cpu():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_gla_gpu.py"),
+                          "--device", "cpu", "--lengths", "64", "--batch", "1", "--heads", "2",
+                          "--d-head", "16", "--chunk", "32", "--dtype", "float32",
+                          "--repeats", "1"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "replib/sdpa" in out and "rel |diff| vs fla" in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("64 "))
+    assert "x" in row  # the SDPA ratio was measured
