@@ -13,7 +13,7 @@ P       ?=
 ARGS    ?=
 RUN      = $(BIN)/python scripts/run_chapters.py $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-.PHONY: help setup cluster widgets browser qemu chapters chapter book test unit lint expected bench serve clean
+.PHONY: help setup cluster widgets browser qemu chapters chapter book test unit lint expected bench gpu-check serve clean
 
 help:
 	@echo "make book                      set up, run every chapter at ci, build the static book"
@@ -23,6 +23,7 @@ help:
 	@echo "make chapter NAME=rtb PROFILE=full [P=\"-p seeds '[41,42]'\"]   run one chapter"
 	@echo "make expected NAME=rtb         re-record a chapter's expected ci metrics (deliberate)"
 	@echo "make bench                     run the benchmarks/ scripts"
+	@echo "make gpu-check                 on a CUDA machine: GPU tests and GPU benchmarks (minutes)"
 	@echo "make serve                     serve the built book on http://127.0.0.1:8000"
 
 # --- environment -----------------------------------------------------------------------
@@ -76,6 +77,14 @@ expected: setup
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+gpu-check: setup
+	@$(BIN)/python -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else \
+	  'gpu-check needs a CUDA GPU and a CUDA build of torch (see README: full scale on a GPU)')"
+	$(BIN)/python -m pytest -q -rs tests/lib/test_cuda_paths.py tests/lib/test_attention_gla.py \
+	  tests/lib/test_markets_rtb.py
+	$(BIN)/python benchmarks/bench_gla_gpu.py
+	$(BIN)/python benchmarks/bench_selective_scan.py --lengths 256 1024 4096
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory build/book/_build/html 8000
